@@ -1,0 +1,82 @@
+"""The JSON API under /api/v1/: session auth (with CSRF) for the browser, Bearer tokens for integrations.
+
+Errors are always ``{"code", "message", "fields"}`` with a 4xx status for the caller's mistakes.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from salesflow.core.errors import AppError
+from salesflow.org.services import api_token_authenticate
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSession(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Salesflow API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), ActiveSession()],
+    docs_url="/docs",
+)
+
+
+def _error(request, status: int, code: str, message, fields=None):
+    return api.create_response(request, {"code": code, "message": str(message), "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(AppError)
+def on_app_error(request, exc: AppError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "filters")]
+        fields.setdefault(".".join(loc) or "request", []).append(str(err.get("msg", "")))
+    return _error(request, 400, "validation_error", _("Some fields are not valid."), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "not_authenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+from salesflow.audit.api import router as audit_router  # noqa: E402
+from salesflow.crm.api import router as crm_router  # noqa: E402
+from salesflow.org.api import auth_router, org_router  # noqa: E402
+
+api.add_router("/auth", auth_router)
+api.add_router("", org_router)
+api.add_router("/customers", crm_router)
+api.add_router("/audit-events", audit_router)

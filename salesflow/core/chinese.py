@@ -1,0 +1,100 @@
+"""Chinese conventions, each through a well-kept library: credit codes (python-stdnum), phone numbers
+(phonenumbers), pinyin search keys (pypinyin), amounts in capitals (cn2an)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+import cn2an
+import phonenumbers
+from pypinyin import Style, lazy_pinyin
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+class InvalidValue(ValueError):
+    pass
+
+
+def clean_credit_code(value: str) -> str:
+    """Unified social credit code (统一社会信用代码), checksum verified; '' stays ''."""
+    value = (value or "").strip().upper()
+    if not value:
+        return ""
+    try:
+        return uscc.validate(value)
+    except StdnumError as exc:
+        raise InvalidValue(str(exc)) from None
+
+
+_PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def clean_phone(value: str) -> tuple[str, str]:
+    """A Chinese mobile or landline number → (display form, national digits). Raises InvalidValue."""
+    value = (value or "").strip()
+    if not value:
+        return "", ""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        raise InvalidValue(value) from None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _PHONE_TYPES:
+        raise InvalidValue(value)
+    digits = str(number.national_number)
+    if number.country_code == 86:
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        display = national.replace(" ", "") if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE \
+            else national.replace(" ", "-", 1).replace(" ", "")
+    else:
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return display, digits
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: the first three and last four digits stay, the rest are hidden."""
+    if not value:
+        return ""
+    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+    if len(digits) <= 7:
+        return "*" * len(value)
+    hidden = set(digits[3:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
+
+
+def phone_search_digits(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    if digits.startswith("86") and len(digits) > 11:
+        digits = digits[2:]
+    return digits.lstrip("0")
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """张三科技 → ('zskj', 'zhangsankeji'); non-Chinese characters are kept, lower-cased."""
+    syllables = lazy_pinyin(name or "", errors=lambda s: list(s))
+    initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()
+    full = "".join(s for s in syllables if s.isalnum()).lower()
+    return initials[:200], full[:400]
+
+
+_COMPANY_NOISE = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|股份公司|集团|公司|分公司|有限|责任|\(.*?\)|（.*?）)"
+)
+
+
+def name_key(name: str) -> str:
+    """A normalised company name for duplicate detection: width-folded, no punctuation or legal-form words."""
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = _COMPANY_NOISE.sub("", text)
+    return "".join(ch for ch in text if ch.isalnum())[:200]
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """金额大写, e.g. 1234.5 → 壹仟贰佰叁拾肆元伍角."""
+    return cn2an.an2cn(str(amount), "rmb")

@@ -1,0 +1,55 @@
+"""The navigation, laid out by process stage (客户 → 商机 → … → 分析). Apps add entries here;
+each entry names the capability it needs, so a role only sees the pages it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from salesflow.org.roles import has_capability
+
+STAGES = [
+    ("customers", _("Customers")),
+    ("opportunities", _("Opportunities")),
+    ("quotes", _("Quotes & contracts")),
+    ("orders", _("Orders & delivery")),
+    ("collections", _("Collections")),
+    ("service", _("After-sales")),
+    ("performance", _("Targets & performance")),
+    ("analytics", _("Analytics")),
+    ("admin", _("Administration")),
+]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    stage: str
+    label: str
+    url_name: str
+    capability: str | None
+    icon: str = "circle"
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry("customers", _("Customer files"), "crm:customer_list", "customer.view", "people"),
+    NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
+    NavEntry("admin", _("Organisation"), "org:unit_list", "org.manage", "diagram-3"),
+    NavEntry("admin", _("Users"), "org:user_list", "org.manage", "person-badge"),
+    NavEntry("admin", _("Audit trail"), "audit:event_list", "audit.view", "journal-text"),
+]
+
+
+def navigation_for(user, current_path: str = "") -> list[dict]:
+    stages = []
+    for key, label in STAGES:
+        items = []
+        for entry in ENTRIES:
+            if entry.stage == key and (entry.capability is None or has_capability(user, entry.capability)):
+                url = reverse(entry.url_name)
+                items.append({"label": entry.label, "url": url, "icon": entry.icon,
+                              "active": current_path.startswith(url)})
+        if items:
+            stages.append({"key": key, "label": label, "items": items, "active": any(i["active"] for i in items)})
+    return stages

@@ -1,0 +1,53 @@
+"""Helpers shared by the server-rendered pages."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+
+from .errors import AppError, NotFound, PermissionRefused
+
+PAGE_SIZE = 25
+
+
+def page_view(view):
+    """Signed-in only; a service's NotFound is a 404 page and its PermissionRefused a 403 page."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from None
+        except PermissionRefused as exc:
+            raise PermissionDenied(str(exc.message)) from None
+
+    return wrapper
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def form_errors(form, exc: AppError) -> None:
+    """Put a service's field errors on the matching form fields (the rest at the top of the form)."""
+    for field, messages in exc.fields.items():
+        messages = messages if isinstance(messages, list | tuple) else [messages]
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, str(message))
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
+
+
+def querystring_without(request, *keys: str) -> str:
+    params = request.GET.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()

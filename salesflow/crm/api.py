@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from salesflow.org.models import User
+
+from . import selectors, services
+from .selectors import CustomerFilters, phone_for
+
+router = Router(tags=["customers"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    position: str
+    phone: str
+    email: str
+    is_primary: bool
+
+
+class CustomerListOut(Schema):
+    id: int
+    kind: str
+    name: str
+    credit_code: str
+    status: str
+    province: str
+    city: str
+    region_id: int | None
+    region_name: str | None = None
+    tier: str
+    group_id: int | None
+    credit_limit: Decimal
+    owner_id: int
+    owner_name: str
+    primary_contact: str | None
+    primary_phone: str | None
+    updated_at: datetime
+
+
+class CustomerOut(CustomerListOut):
+    address: str
+    industry: str
+    source: str
+    value_type: str
+    company_size: str
+    shop_url: str
+    collected_on: date | None
+    referred_by_id: int | None
+    notes: str
+    created_at: datetime
+    contacts: list[ContactOut]
+    can_reveal_phones: bool
+
+
+class ContactIn(Schema):
+    name: str
+    position: str = ""
+    phone: str = ""
+    email: str = ""
+    is_primary: bool = False
+
+
+class CustomerIn(Schema):
+    kind: str = "company"
+    name: str
+    credit_code: str = ""
+    province: str = ""
+    city: str = ""
+    address: str = ""
+    region: str = Field("", description="region id, code or name; default: the owner's region")
+    industry: str = ""
+    source: str = ""
+    group: str = Field("", description="customer group id or name")
+    value_type: str = ""
+    tier: str = "C"
+    credit_limit: Decimal = Decimal("0")
+    company_size: str = ""
+    shop_url: str = ""
+    collected_on: date | None = None
+    notes: str = ""
+    owner_id: int | None = None
+    contacts: list[ContactIn] = []
+    confirm_duplicates: bool = False
+
+
+class CustomerPatch(Schema):
+    kind: str | None = None
+    name: str | None = None
+    credit_code: str | None = None
+    province: str | None = None
+    city: str | None = None
+    address: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    source: str | None = None
+    group: str | None = None
+    value_type: str | None = None
+    tier: str | None = None
+    credit_limit: Decimal | None = None
+    company_size: str | None = None
+    shop_url: str | None = None
+    collected_on: date | None = None
+    notes: str | None = None
+    confirm_duplicates: bool = False
+
+
+class ReassignIn(Schema):
+    owner_id: int
+    note: str = ""
+
+
+class FilterIn(Schema):
+    q: str = ""
+    region: int | None = None
+    owner: int | None = None
+    tier: str = ""
+    group: int | None = None
+    status: str = "active"
+    sort: str = "-created"
+
+
+def _list_row(user, c) -> dict:
+    return {
+        "id": c.id, "kind": c.kind, "name": c.name, "credit_code": c.credit_code, "status": c.status,
+        "province": c.province, "city": c.city, "region_id": c.region_id,
+        "region_name": c.region.name if c.region else None, "tier": c.tier, "group_id": c.group_id,
+        "credit_limit": c.credit_limit, "owner_id": c.owner_id, "owner_name": c.owner.display_name,
+        "primary_contact": getattr(c, "primary_contact", None),
+        "primary_phone": phone_for(user, c, getattr(c, "primary_phone", None) or ""),
+        "updated_at": c.updated_at,
+    }
+
+
+def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
+    contacts = list(c.contacts.all()) if contacts is None else contacts
+    primary = next((x for x in contacts if x.is_primary), None)
+    c.primary_contact = primary.name if primary else None
+    c.primary_phone = primary.phone if primary else None
+    row = _list_row(user, c)
+    if revealed and primary:
+        row["primary_phone"] = primary.phone
+    row.update({
+        "address": c.address, "industry": c.industry, "source": c.source, "value_type": c.value_type,
+        "company_size": c.company_size, "shop_url": c.shop_url, "collected_on": c.collected_on,
+        "referred_by_id": c.referred_by_id, "notes": c.notes, "created_at": c.created_at,
+        "can_reveal_phones": selectors.can_reveal_phones(user, c),
+        "contacts": [{"id": x.id, "name": x.name, "position": x.position, "email": x.email, "is_primary": x.is_primary,
+                      "phone": x.phone if revealed else phone_for(user, c, x.phone)} for x in contacts],
+    })
+    return row
+
+
+class ListPage(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(50, ge=1, le=200)
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        return {"items": queryset[offset: offset + pagination.page_size], "count": self._items_count(queryset)}
+
+
+@router.get("", response=list[CustomerListOut])
+@paginate(ListPage)
+def list_customers(request, filters: Query[FilterIn]):
+    qs = selectors.customer_list(user=request.user, filters=CustomerFilters(**filters.dict()))
+    return _Rows(qs, request.user)
+
+
+class _Rows:
+    """Lazily turns the sliced queryset into API rows (masking applied per viewer)."""
+
+    def __init__(self, qs, user):
+        self.qs, self.user = qs, user
+
+    def __getitem__(self, item):
+        return [_list_row(self.user, c) for c in self.qs[item]]
+
+    def count(self):
+        return self.qs.count()
+
+
+@router.post("", response={201: CustomerOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+def create_customer(request, payload: CustomerIn):
+    data = payload.dict()
+    contacts = data.pop("contacts")
+    confirm = data.pop("confirm_duplicates")
+    owner_id = data.pop("owner_id")
+    owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
+    customer = services.customer_create(by=request.user, data=data, contacts=contacts, owner=owner,
+                                        confirm_duplicates=confirm)
+    return 201, _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer.pk))
+
+
+@router.get("/{customer_id}", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut})
+def get_customer(request, customer_id: int):
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.patch("/{customer_id}", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    data = payload.dict(exclude_unset=True)
+    confirm = data.pop("confirm_duplicates", False)
+    services.customer_update(by=request.user, customer=customer, data=data, confirm_duplicates=confirm)
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/reassign", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def reassign_customer(request, customer_id: int, payload: ReassignIn):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    owner = get_object_or_404(User, pk=payload.owner_id)
+    services.customer_reassign(by=request.user, customer=customer, owner=owner, note=payload.note)
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/archive", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def archive_customer(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    services.customer_archive(by=request.user, customer=customer)
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/restore", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def restore_customer(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    services.customer_restore(by=request.user, customer=customer)
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/reveal-phones", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut})
+def reveal_phones(request, customer_id: int):
+    """Full phone numbers for the owner or someone above them; every call is recorded in the audit trail."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    contacts = services.customer_reveal_phones(by=request.user, customer=customer)
+    return _detail(request.user, customer, contacts=contacts, revealed=True)
+
+
+@router.post("/{customer_id}/contacts", response={201: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def add_contact(request, customer_id: int, payload: ContactIn):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    contact = services.contact_add(by=request.user, customer=customer, data=payload.dict())
+    return 201, contact
+
+
+@router.patch("/{customer_id}/contacts/{contact_id}",
+              response={200: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def update_contact(request, customer_id: int, contact_id: int, payload: ContactIn):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    return services.contact_update(by=request.user, customer=customer, contact_id=contact_id, data=payload.dict())
+
+
+@router.delete("/{customer_id}/contacts/{contact_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def remove_contact(request, customer_id: int, contact_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    services.contact_remove(by=request.user, customer=customer, contact_id=contact_id)
+    return 204, None

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salesflow.core.statemachine import StateMachine
+from salesflow.org.models import OrgUnit
+from salesflow.org.roles import Scope
+from salesflow.org.scope import data_scope
+
+from .choices import (
+    PROVINCE_CHOICES,
+    CompanySize,
+    CustomerKind,
+    CustomerStatus,
+    Industry,
+    SourceChannel,
+    Tier,
+    ValueType,
+)
+
+CUSTOMER_FLOW = StateMachine(
+    CustomerStatus,
+    {
+        CustomerStatus.ACTIVE: {"archive": CustomerStatus.ARCHIVED},
+        CustomerStatus.ARCHIVED: {"restore": CustomerStatus.ACTIVE},
+    },
+)
+
+
+class CustomerGroup(models.Model):
+    """A managed list (客户分组) that price policies and reports group customers by."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CustomerQuerySet:
+        """The data scope: a rep their own customers, a unit head their subtree, leadership all."""
+        scope = data_scope(user)
+        if scope.kind == Scope.ALL:
+            return self
+        if scope.kind == Scope.UNIT:
+            return self.filter(Q(unit_id__in=scope.unit_ids) | Q(owner_id=scope.user_id))
+        if scope.kind == Scope.OWN:
+            return self.filter(owner_id=scope.user_id)
+        return self.none()
+
+
+class Customer(models.Model):
+    kind = models.CharField(_("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY)
+    name = models.CharField(_("name"), max_length=200)
+    # Search keys derived from the name by the service layer (pypinyin), indexed for prefix search.
+    name_initials = models.CharField(_("pinyin initials"), max_length=200, db_index=True, editable=False, default="")
+    name_pinyin = models.CharField(_("pinyin"), max_length=400, editable=False, default="")
+    name_key = models.CharField(_("normalised name"), max_length=200, db_index=True, editable=False, default="")
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    province = models.CharField(_("province"), max_length=16, choices=PROVINCE_CHOICES, blank=True)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    region = models.ForeignKey(
+        OrgUnit, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": "region"},
+    )
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
+    source = models.CharField(_("source channel"), max_length=32, choices=SourceChannel.choices, blank=True)
+    group = models.ForeignKey(
+        CustomerGroup, verbose_name=_("customer group"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    value_type = models.CharField(_("value type"), max_length=16, choices=ValueType.choices, blank=True)
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.C)
+    credit_limit = models.DecimalField(
+        _("credit limit"), max_digits=14, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    company_size = models.CharField(_("company size"), max_length=16, choices=CompanySize.choices, blank=True)
+    shop_url = models.URLField(_("online shop"), blank=True)
+    collected_on = models.DateField(_("date collected"), null=True, blank=True)
+    referred_by = models.ForeignKey(
+        "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+    )
+    # The owner's unit when the customer was assigned; the data scope filters on it (kept by the services).
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="crm_customer_credit_code_unique"
+            ),
+            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="crm_customer_credit_limit_gte_0"),
+            models.CheckConstraint(condition=Q(status__in=CustomerStatus.values), name="crm_customer_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="crm_cust_owner_idx"),
+            models.Index(fields=["unit", "-id"], name="crm_cust_unit_idx"),
+            models.Index(fields=["region", "-id"], name="crm_cust_region_idx"),
+            models.Index(fields=["tier", "-id"], name="crm_cust_tier_idx"),
+            models.Index(fields=["group", "-id"], name="crm_cust_group_idx"),
+            models.Index(fields=["name"], name="crm_cust_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=64)
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # National significant number, digits only, for search by phone.
+    phone_digits = models.CharField(_("phone digits"), max_length=20, blank=True, db_index=True, editable=False)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_primary=True), name="crm_contact_one_primary"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
+    VALIDATED = "validated", _("Checked, waiting for confirmation")
+    INVALID = "invalid", _("Has errors, nothing imported")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed, nothing imported")
+    CANCELLED = "cancelled", _("Cancelled, nothing imported")
+
+
+IMPORT_FLOW = StateMachine(
+    ImportStatus,
+    {
+        ImportStatus.UPLOADED: {"validate_ok": ImportStatus.VALIDATED, "validate_bad": ImportStatus.INVALID,
+                                "cancel": ImportStatus.CANCELLED},
+        ImportStatus.VALIDATED: {"confirm": ImportStatus.QUEUED, "remap": ImportStatus.UPLOADED,
+                                 "cancel": ImportStatus.CANCELLED},
+        ImportStatus.INVALID: {"remap": ImportStatus.UPLOADED, "cancel": ImportStatus.CANCELLED},
+        ImportStatus.QUEUED: {"start": ImportStatus.RUNNING},
+        ImportStatus.RUNNING: {"finish": ImportStatus.DONE, "fail": ImportStatus.FAILED},
+    },
+)
+
+
+class ImportJob(models.Model):
+    """An upload on its way in: file, column mapping, the check's findings, and the outcome."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list)
+    warnings = models.JSONField(_("warnings"), default=list)
+    preview = models.JSONField(_("preview"), default=list)
+    created_count = models.PositiveIntegerField(_("imported"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.file_name

@@ -1,0 +1,336 @@
+"""Every change to a customer file: validate, check permission, lock, write, audit — in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from salesflow.audit import events
+from salesflow.core.chinese import name_key, pinyin_keys
+from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.org.models import OrgUnit, User
+from salesflow.org.roles import has_capability
+from salesflow.org.scope import is_above
+from salesflow.org.selectors import assignable_users
+
+from . import error_codes as codes
+from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
+from .validation import Lookups, clean_contact, clean_customer
+
+AUDITED_FIELDS = [
+    "kind", "name", "credit_code", "status", "province", "city", "address", "region", "industry", "source", "group",
+    "value_type", "tier", "credit_limit", "company_size", "shop_url", "collected_on", "notes", "owner", "unit",
+]
+CONTACT_FIELDS = ["name", "position", "phone", "email", "is_primary"]
+NEAR_NAME_SCORE = 88
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    customer_id: int
+    name: str
+    owner_name: str
+    reason: str  # "credit_code" | "phone" | "name"
+
+    def describe(self) -> str:
+        reasons = {"credit_code": _("same credit code"), "phone": _("same phone number"), "name": _("similar name")}
+        return _("{name} (owner {owner}): {reason}").format(
+            name=self.name, owner=self.owner_name, reason=reasons[self.reason])
+
+
+def region_of(unit: OrgUnit | None) -> OrgUnit | None:
+    """The regional company (大区) a unit belongs to: the second id of its materialised path."""
+    if unit is None:
+        return None
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return OrgUnit.objects.filter(pk__in=ids, kind="region").first()
+
+
+def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: list[str] = (),
+                             exclude_id: int | None = None) -> list[Duplicate]:
+    """Company-wide duplicate check (a rep must learn a customer is taken even if they cannot see it)."""
+    found: dict[int, Duplicate] = {}
+    base = Customer.objects.select_related("owner")
+    if exclude_id:
+        base = base.exclude(pk=exclude_id)
+    if credit_code:
+        for c in base.filter(credit_code=credit_code)[:5]:
+            found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "credit_code"))
+    digits = [d for d in phone_digits if d]
+    if digits:
+        for c in base.filter(contacts__phone_digits__in=digits).distinct()[:5]:
+            found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "phone"))
+    key = name_key(name)
+    if len(key) >= 2:
+        # Candidates share the first two characters of the normalised name (an indexed range read).
+        prefix = key[:2]
+        for c in base.filter(name_key__gte=prefix, name_key__lt=prefix + "\uffff").only(
+                "id", "name", "name_key", "owner__name", "owner__username")[:200]:
+            if c.name_key == key or fuzz.ratio(c.name_key, key) >= NEAR_NAME_SCORE:
+                found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "name"))
+    return list(found.values())
+
+
+def _raise_duplicates(duplicates: list[Duplicate]) -> None:
+    raise Conflict(
+        codes.CUSTOMER_DUPLICATE,
+        _("This customer may already exist: {list}. Check it, then confirm to save anyway.").format(
+            list="; ".join(d.describe() for d in duplicates)),
+        fields={"name": [d.describe() for d in duplicates]},
+    )
+
+
+def _check_owner(by, owner: User) -> None:
+    if not assignable_users(user=by).filter(pk=owner.pk).exists():
+        raise ValidationFailed({"owner": [_("You cannot assign customers to this user.")]},
+                               code=codes.CUSTOMER_OWNER_OUT_OF_SCOPE)
+
+
+def _derive(customer: Customer) -> None:
+    customer.name_initials, customer.name_pinyin = pinyin_keys(customer.name)
+    customer.name_key = name_key(customer.name)
+
+
+def _locked(by, customer_id: int) -> Customer:
+    customer = Customer.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    return customer
+
+
+def _require_edit(by) -> None:
+    if not has_capability(by, "customer.edit"):
+        raise PermissionRefused()
+
+
+def _save_or_conflict(obj, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            obj.save(**kwargs)
+    except IntegrityError:
+        raise ValidationFailed({"credit_code": [_("Another customer already has this credit code.")]},
+                               code=codes.CUSTOMER_CREDIT_CODE_TAKEN) from None
+
+
+@transaction.atomic
+def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | None = None,
+                    confirm_duplicates: bool = False) -> Customer:
+    _require_edit(by)
+    cleaned, errors = clean_customer(data, Lookups.load())
+    contact_rows = []
+    for i, raw in enumerate(contacts):
+        c_clean, c_errors = clean_contact(raw)
+        contact_rows.append(c_clean)
+        for key, msgs in c_errors.items():
+            errors[f"contacts.{i}.{key}"] = msgs
+    if errors:
+        raise ValidationFailed(errors)
+    owner = owner or by
+    _check_owner(by, owner)
+    if cleaned["credit_code"] and Customer.objects.filter(credit_code=cleaned["credit_code"]).exists():
+        raise ValidationFailed({"credit_code": [_("Another customer already has this credit code.")]},
+                               code=codes.CUSTOMER_CREDIT_CODE_TAKEN)
+    if not confirm_duplicates:
+        duplicates = customer_find_duplicates(
+            name=cleaned["name"], credit_code=cleaned["credit_code"],
+            phone_digits=[c["phone_digits"] for c in contact_rows])
+        if duplicates:
+            _raise_duplicates(duplicates)
+    customer = Customer(**cleaned, owner=owner, unit=owner.unit, created_by=by)
+    if customer.region is None:
+        customer.region = region_of(owner.unit)
+    _derive(customer)
+    _save_or_conflict(customer)
+    if contact_rows and not any(c["is_primary"] for c in contact_rows):
+        contact_rows[0]["is_primary"] = True
+    seen_primary = False
+    for row in contact_rows:
+        row["is_primary"] = row["is_primary"] and not seen_primary
+        seen_primary = seen_primary or row["is_primary"]
+        Contact.objects.create(customer=customer, **row)
+    events.record(by=by, action="customer.created", obj=customer, customer_id=customer.pk,
+                  after=events.snapshot(customer, AUDITED_FIELDS) | {"contacts": len(contact_rows)})
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, by, customer: Customer, data: dict, confirm_duplicates: bool = False) -> Customer:
+    _require_edit(by)
+    customer = _locked(by, customer.pk)
+    cleaned, errors = clean_customer(data, Lookups.load(), partial=True)
+    unknown = set(data) - set(cleaned) - set(errors)
+    if unknown:
+        errors.update({key: [_("This field cannot be changed here.")] for key in unknown})
+    if errors:
+        raise ValidationFailed(errors)
+    before = events.snapshot(customer, AUDITED_FIELDS)
+    for key, value in cleaned.items():
+        setattr(customer, key, value)
+    if not confirm_duplicates and ("name" in cleaned or "credit_code" in cleaned):
+        duplicates = customer_find_duplicates(name=customer.name, credit_code=customer.credit_code,
+                                              exclude_id=customer.pk)
+        if duplicates:
+            _raise_duplicates(duplicates)
+    _derive(customer)
+    _save_or_conflict(customer)
+    after = events.snapshot(customer, AUDITED_FIELDS)
+    if after != before:
+        events.record(by=by, action="customer.updated", obj=customer, customer_id=customer.pk,
+                      before=before, after=after)
+    return customer
+
+
+def _transition(by, customer: Customer, action: str) -> Customer:
+    _require_edit(by)
+    customer = _locked(by, customer.pk)
+    before = customer.status
+    customer.status = CUSTOMER_FLOW.next(customer.status, action)
+    customer.save(update_fields=["status", "updated_at"])
+    events.record(by=by, action=f"customer.{action}d", obj=customer, customer_id=customer.pk,
+                  before={"status": before}, after={"status": customer.status})
+    return customer
+
+
+@transaction.atomic
+def customer_archive(*, by, customer: Customer) -> Customer:
+    return _transition(by, customer, "archive")
+
+
+@transaction.atomic
+def customer_restore(*, by, customer: Customer) -> Customer:
+    return _transition(by, customer, "restore")
+
+
+@transaction.atomic
+def customer_reassign(*, by, customer: Customer, owner: User, note: str = "") -> Customer:
+    if not has_capability(by, "customer.reassign"):
+        raise PermissionRefused()
+    customer = _locked(by, customer.pk)
+    if not owner.is_active:
+        raise ValidationFailed({"owner": [_("The new owner must be an active user.")]})
+    _check_owner(by, owner)
+    before = {"owner": customer.owner_id, "unit": customer.unit_id}
+    customer.owner, customer.unit = owner, owner.unit
+    customer.save(update_fields=["owner", "unit", "updated_at"])
+    events.record(by=by, action="customer.reassigned", obj=customer, customer_id=customer.pk, before=before,
+                  after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    return customer
+
+
+def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
+    """Ownership hook for user deactivation: every customer of ``from_user`` moves to ``to_user``."""
+    ids = list(Customer.objects.select_for_update().filter(owner=from_user).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Customer.objects.filter(pk__in=ids).update(owner=to_user, unit=to_user.unit)
+    events.AuditEvent.objects.bulk_create([
+        events.AuditEvent(actor=by, actor_name=by.username, ip=events.current_ip(), action="customer.reassigned",
+                          object_type="crm.customer", object_id=str(pk), customer_id=pk,
+                          before={"owner": from_user.pk}, after={"owner": to_user.pk},
+                          note=_("Previous owner deactivated"))
+        for pk in ids
+    ], batch_size=1000)
+    return len(ids)
+
+
+# --- contacts -------------------------------------------------------------------------------------------
+
+def _contact_errors(errors: dict) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _one_primary(customer: Customer, contact: Contact) -> None:
+    if contact.is_primary:
+        Contact.objects.filter(customer=customer, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
+
+
+@transaction.atomic
+def contact_add(*, by, customer: Customer, data: dict) -> Contact:
+    _require_edit(by)
+    customer = _locked(by, customer.pk)
+    cleaned, errors = clean_contact(data)
+    _contact_errors(errors)
+    if not customer.contacts.exists():
+        cleaned["is_primary"] = True
+    if cleaned["is_primary"]:
+        customer.contacts.filter(is_primary=True).update(is_primary=False)
+    contact = Contact.objects.create(customer=customer, **cleaned)
+    events.record(by=by, action="contact.added", obj=contact, customer_id=customer.pk,
+                  after=events.snapshot(contact, CONTACT_FIELDS))
+    return contact
+
+
+def _locked_contact(by, customer: Customer, contact_id: int) -> tuple[Customer, Contact]:
+    customer = _locked(by, customer.pk)
+    contact = customer.contacts.select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(_("Contact not found."))
+    return customer, contact
+
+
+@transaction.atomic
+def contact_update(*, by, customer: Customer, contact_id: int, data: dict) -> Contact:
+    _require_edit(by)
+    customer, contact = _locked_contact(by, customer, contact_id)
+    merged = {k: getattr(contact, k) for k in CONTACT_FIELDS} | data
+    cleaned, errors = clean_contact(merged)
+    _contact_errors(errors)
+    before = events.snapshot(contact, CONTACT_FIELDS)
+    if cleaned["is_primary"]:
+        customer.contacts.filter(is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
+    for key, value in cleaned.items():
+        setattr(contact, key, value)
+    contact.save()
+    events.record(by=by, action="contact.updated", obj=contact, customer_id=customer.pk, before=before,
+                  after=events.snapshot(contact, CONTACT_FIELDS))
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, by, customer: Customer, contact_id: int) -> None:
+    _require_edit(by)
+    customer, contact = _locked_contact(by, customer, contact_id)
+    before = events.snapshot(contact, CONTACT_FIELDS)
+    was_primary = contact.is_primary
+    contact.delete()
+    if was_primary:
+        nxt = customer.contacts.order_by("id").first()
+        if nxt:
+            Contact.objects.filter(pk=nxt.pk).update(is_primary=True)
+    events.record(by=by, action="contact.removed", object_type="crm.contact", object_id=contact_id,
+                  object_repr=before["name"], customer_id=customer.pk, before=before)
+
+
+@transaction.atomic
+def customer_reveal_phones(*, by, customer: Customer) -> list[Contact]:
+    """Show the full numbers to the owner or someone above them; each reveal is in the audit trail."""
+    customer = Customer.objects.visible_to(by).filter(pk=customer.pk).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    if not is_above(by, owner_id=customer.owner_id, unit_id=customer.unit_id):
+        raise PermissionRefused(_("Only the owner and those above them may see the full phone numbers."))
+    contacts = list(customer.contacts.all())
+    events.record(by=by, action="customer.phones_revealed", obj=customer, customer_id=customer.pk,
+                  note=", ".join(c.name for c in contacts))
+    return contacts
+
+
+@transaction.atomic
+def customer_group_create(*, by, name: str, description: str = "") -> CustomerGroup:
+    if not has_capability(by, "customer.master_data"):
+        raise PermissionRefused()
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    if CustomerGroup.objects.filter(name=name).exists():
+        raise ValidationFailed({"name": [_("A group with this name already exists.")]})
+    group = CustomerGroup.objects.create(name=name, description=description.strip())
+    events.record(by=by, action="customer_group.created", obj=group, after={"name": name})
+    return group
+
+
+__all__ = ["AppError"]

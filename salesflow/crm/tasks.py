@@ -1,0 +1,9 @@
+from django_tasks import task
+
+
+@task()
+def run_customer_import(job_id: int) -> int:
+    from .imports import import_execute
+
+    job = import_execute(job_id)
+    return job.created_count if job else 0

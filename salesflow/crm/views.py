@@ -1,0 +1,285 @@
+"""Customer pages: thin views over selectors (reads) and services (changes)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salesflow.core.errors import AppError, Conflict
+from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.org.models import OrgUnit, User
+from salesflow.org.roles import has_capability
+from salesflow.org.selectors import assignable_users
+
+from . import imports, selectors, services
+from .choices import CustomerStatus, Tier
+from .exports import export_customers
+from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm, UploadForm
+from .models import CustomerGroup, ImportStatus
+from .validation import Lookups, clean_contact, clean_customer
+
+CUSTOMER_FIELDS = list(EditCustomerForm.base_fields)
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _filters(request) -> selectors.CustomerFilters:
+    g = request.GET
+    return selectors.CustomerFilters(
+        q=g.get("q", "").strip()[:100], region=_int(g.get("region")), owner=_int(g.get("owner")),
+        tier=g.get("tier", "") if g.get("tier", "") in Tier.values else "", group=_int(g.get("group")),
+        status=g.get("status", CustomerStatus.ACTIVE) if g.get("status", "active") in CustomerStatus.values else "active",
+        sort=g.get("sort", "-created") if g.get("sort") in selectors.SORTS else "-created",
+    )
+
+
+@page_view
+def customer_list(request):
+    filters = _filters(request)
+    page = paginate(request, selectors.customer_list(user=request.user, filters=filters))
+    rows = [(c, selectors.phone_for(request.user, c, c.primary_phone or "")) for c in page.object_list]
+    context = {
+        "page": page, "rows": rows, "filters": filters, "querystring": querystring_without(request, "page"),
+        "regions": OrgUnit.objects.filter(kind="region").order_by("path"),
+        "owners": assignable_users(user=request.user), "groups": CustomerGroup.objects.all(),
+        "tiers": Tier.choices, "statuses": CustomerStatus.choices, "sorts": selectors.SORT_LABELS.items(),
+        "can_edit": has_capability(request.user, "customer.edit"),
+        "can_import": has_capability(request.user, "customer.import"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "crm/customer_list.html#results", context)
+    return render(request, "crm/customer_list.html", context)
+
+
+def _customer_data(form_data) -> dict:
+    return {key: form_data.get(key, "") for key in CUSTOMER_FIELDS if key != "confirm_duplicates"}
+
+
+@page_view
+def customer_create(request):
+    if not has_capability(request.user, "customer.edit"):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    form = NewCustomerForm(request.POST or None, user=request.user)
+    duplicates = False
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        contacts = []
+        if d["contact_name"] or d["contact_phone"]:
+            contacts = [{"name": d["contact_name"], "position": d["contact_position"], "phone": d["contact_phone"],
+                         "is_primary": True}]
+        owner = User.objects.filter(pk=_int(d.get("owner")), is_active=True).first()
+        try:
+            customer = services.customer_create(by=request.user, data=_customer_data(request.POST), contacts=contacts,
+                                                owner=owner, confirm_duplicates=d["confirm_duplicates"])
+        except AppError as exc:
+            duplicates = isinstance(exc, Conflict)
+            for key in list(exc.fields):
+                if key.startswith("contacts.0."):
+                    exc.fields["contact_" + key.split(".")[-1]] = exc.fields.pop(key)
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Customer {name} created.").format(name=customer.name))
+            return redirect("crm:customer_detail", customer_id=customer.pk)
+    return render(request, "crm/customer_form.html", {"form": form, "duplicates": duplicates, "creating": True})
+
+
+@require_POST
+@page_view
+def customer_validate_field(request):
+    """Inline validation while typing: the same validator the service uses, for one field."""
+    field = request.POST.get("field", "")
+    value = request.POST.get(field, "")
+    if field.startswith("contact_"):
+        _cleaned, errors = clean_contact({"name": "-", field.removeprefix("contact_"): value})
+        errors = errors.get(field.removeprefix("contact_"), [])
+    elif field in CUSTOMER_FIELDS:
+        _cleaned, errors = clean_customer({field: value}, Lookups.load(), partial=True)
+        errors = errors.get(field, [])
+    else:
+        errors = []
+    html = "".join(f'<div class="invalid-feedback d-block">{escape(str(m))}</div>' for m in errors)
+    return HttpResponse(html)
+
+
+@page_view
+def customer_detail(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    contacts = [(c, selectors.phone_for(request.user, customer, c.phone)) for c in customer.contacts.all()]
+    return render(request, "crm/customer_detail.html", {
+        "customer": customer, "contacts": contacts,
+        "timeline": selectors.customer_timeline(user=request.user, customer=customer),
+        "can_edit": selectors.can_edit(request.user, customer),
+        "can_reveal": selectors.can_reveal_phones(request.user, customer),
+        "can_reassign": has_capability(request.user, "customer.reassign"),
+        "contact_form": ContactForm(), "reassign_form": ReassignForm(user=request.user),
+        "actions": services.CUSTOMER_FLOW.actions(customer.status),
+    })
+
+
+@page_view
+def customer_edit(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if not selectors.can_edit(request.user, customer):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    initial = {f: getattr(customer, f) for f in CUSTOMER_FIELDS if hasattr(customer, f) and f not in ("region", "group")}
+    initial.update({"region": customer.region_id or "", "group": customer.group_id or "",
+                    "collected_on": customer.collected_on.isoformat() if customer.collected_on else ""})
+    form = EditCustomerForm(request.POST or None, initial=initial, user=request.user)
+    duplicates = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(by=request.user, customer=customer, data=_customer_data(request.POST),
+                                     confirm_duplicates=form.cleaned_data["confirm_duplicates"])
+        except AppError as exc:
+            duplicates = isinstance(exc, Conflict)
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Customer saved."))
+            return redirect("crm:customer_detail", customer_id=customer.pk)
+    return render(request, "crm/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates})
+
+
+@require_POST
+@page_view
+def customer_reassign(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = ReassignForm(request.POST, user=request.user)
+    if form.is_valid():
+        owner = User.objects.filter(pk=_int(form.cleaned_data["owner"])).first()
+        try:
+            services.customer_reassign(by=request.user, customer=customer, owner=owner, note=form.cleaned_data["note"])
+            messages.success(request, _("Customer reassigned to {name}.").format(name=owner.display_name))
+        except AppError as exc:
+            messages.error(request, str(exc.message))
+    else:
+        messages.error(request, _("Choose a new owner."))
+    return redirect("crm:customer_detail", customer_id=customer.pk)
+
+
+@require_POST
+@page_view
+def customer_status(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    action = request.POST.get("action")
+    service = {"archive": services.customer_archive, "restore": services.customer_restore}.get(action)
+    try:
+        if service is None:
+            raise AppError("invalid_action", _("Unknown action."))
+        service(by=request.user, customer=customer)
+        messages.success(request, _("Customer updated."))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("crm:customer_detail", customer_id=customer.pk)
+
+
+@require_POST
+@page_view
+def customer_reveal(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    contacts = services.customer_reveal_phones(by=request.user, customer=customer)
+    return render(request, "crm/customer_detail.html#contacts", {
+        "customer": customer, "contacts": [(c, c.phone) for c in contacts], "revealed": True,
+        "can_edit": selectors.can_edit(request.user, customer)})
+
+
+@require_POST
+@page_view
+def contact_add(request, customer_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_add(by=request.user, customer=customer, data=form.cleaned_data)
+            messages.success(request, _("Contact added."))
+        except AppError as exc:
+            messages.error(request, "; ".join(str(m) for ms in exc.fields.values() for m in ms) or str(exc.message))
+    else:
+        messages.error(request, _("The contact's name is required."))
+    return redirect("crm:customer_detail", customer_id=customer.pk)
+
+
+@require_POST
+@page_view
+def contact_remove(request, customer_id: int, contact_id: int):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    services.contact_remove(by=request.user, customer=customer, contact_id=contact_id)
+    messages.success(request, _("Contact removed."))
+    return redirect("crm:customer_detail", customer_id=customer.pk)
+
+
+@page_view
+def customer_export(request):
+    if not has_capability(request.user, "customer.export"):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    qs = selectors.customer_list(user=request.user, filters=_filters(request))
+    stream = export_customers(user=request.user, queryset=qs)
+    name = "customers-{:%Y%m%d-%H%M}.xlsx".format(timezone.localtime())
+    return FileResponse(stream, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@page_view
+def import_start(request):
+    if not has_capability(request.user, "customer.import"):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > imports.MAX_FILE_BYTES:
+                raise imports.ImportFileError(_("The file is larger than 50 MB."))
+            job = imports.import_upload(by=request.user, file_name=upload.name, content=upload.read())
+        except AppError as exc:
+            form_errors(form, exc)
+        else:
+            return redirect("crm:import_detail", job_id=job.pk)
+    return render(request, "crm/import_start.html", {"form": form})
+
+
+@page_view
+def import_detail(request, job_id: int):
+    job = imports.import_get(by=request.user, job_id=job_id)
+    mapping_errors = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "confirm":
+                job = imports.import_confirm(by=request.user, job_id=job.pk)
+            else:
+                mapping = {key: request.POST.get(f"map_{key}", "") for key in imports.TARGETS}
+                job = imports.import_check(by=request.user, job_id=job.pk, mapping=mapping)
+        except AppError as exc:
+            mapping_errors = exc.fields
+            messages.error(request, str(exc.message))
+        else:
+            return redirect("crm:import_detail", job_id=job.pk)
+        job = imports.import_get(by=request.user, job_id=job_id)
+    context = {
+        "job": job, "targets": [(k, v[0]) for k, v in imports.TARGETS.items()],
+        "headers": list(enumerate(job.headers)), "mapping_errors": mapping_errors,
+        "running": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "can_map": job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.INVALID),
+    }
+    if request.htmx and request.GET.get("poll"):
+        return render(request, "crm/import_detail.html#status", context)
+    return render(request, "crm/import_detail.html", context)
+
+
+@require_POST
+@page_view
+def import_cancel(request, job_id: int):
+    try:
+        imports.import_cancel(by=request.user, job_id=job_id)
+        messages.info(request, _("Import cancelled; nothing was written."))
+    except AppError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("crm:import_start")

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from salesflow.core.errors import AppError, PermissionRefused
+
+from . import selectors, services
+from .models import OrgUnit, User
+from .roles import has_capability
+
+auth_router = Router(tags=["auth"])
+org_router = Router(tags=["organisation"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenCreated(Schema):
+    token: str
+    id: int
+    name: str
+    prefix: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    username: str = Field(alias="user.username")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict
+
+
+@auth_router.post("/token", auth=None, response={201: TokenCreated, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut})
+def create_token(request, payload: TokenIn):
+    """Exchange a username and password for an API token (send it as `Authorization: Bearer <token>`)."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        raise AppError("invalid_credentials", _("The user name or password is not correct."), status=401)
+    token, raw = services.api_token_create(by=user, name=payload.name or _("API token"))
+    return 201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix}
+
+
+@auth_router.get("/tokens", response=list[TokenOut])
+def list_tokens(request, all_users: bool = False):
+    return list(selectors.api_token_list(user=request.user, all_users=all_users)[:500])
+
+
+@auth_router.post("/tokens/{token_id}/revoke", response={200: TokenOut, 404: ErrorOut})
+def revoke_token(request, token_id: int):
+    return services.api_token_revoke(by=request.user, token_id=token_id)
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+    role_label: str
+    unit_id: int | None
+    language: str
+
+
+@org_router.get("/me", response=MeOut, tags=["organisation"])
+def me(request):
+    u = request.user
+    return {"id": u.id, "username": u.username, "name": u.name, "role": u.role, "role_label": u.get_role_display(),
+            "unit_id": u.unit_id, "language": u.language}
+
+
+class OrgUnitOut(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+    path: str
+    province: str
+    operated_by: str
+    partner_name: str
+    is_active: bool
+
+
+class OrgUnitIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    code: str = Field(min_length=1, max_length=32)
+    kind: str
+    parent_id: int | None = None
+    province: str = ""
+    operated_by: str = "self"
+    partner_name: str = ""
+
+
+class OrgUnitPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    code: str | None = Field(None, max_length=32)
+    parent_id: int | None = None
+    province: str | None = None
+    operated_by: str | None = None
+    partner_name: str | None = None
+    is_active: bool | None = None
+
+
+def _unit(pk):
+    return get_object_or_404(OrgUnit, pk=pk) if pk else None
+
+
+@org_router.get("/org-units", response=list[OrgUnitOut])
+def list_units(request):
+    return list(selectors.org_unit_list(user=request.user))
+
+
+@org_router.post("/org-units", response={201: OrgUnitOut, 400: ErrorOut, 403: ErrorOut})
+def create_unit(request, payload: OrgUnitIn):
+    if not has_capability(request.user, "org.manage"):
+        raise PermissionRefused()
+    data = payload.dict()
+    parent = _unit(data.pop("parent_id"))
+    return 201, services.org_unit_create(by=request.user, parent=parent, **data)
+
+
+@org_router.patch("/org-units/{unit_id}", response={200: OrgUnitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def update_unit(request, unit_id: int, payload: OrgUnitPatch):
+    if not has_capability(request.user, "org.manage"):
+        raise PermissionRefused()
+    unit = get_object_or_404(OrgUnit, pk=unit_id)
+    changes = payload.dict(exclude_unset=True)
+    if "parent_id" in changes:
+        changes["parent"] = _unit(changes.pop("parent_id"))
+    return services.org_unit_update(by=request.user, unit=unit, **changes)
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    unit_id: int | None
+    manager_id: int | None
+    is_active: bool
+
+
+class UserIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str
+    name: str = ""
+    role: str
+    unit_id: int | None = None
+    manager_id: int | None = None
+    email: str = ""
+    phone: str = ""
+
+
+class UserPatch(Schema):
+    name: str | None = None
+    role: str | None = None
+    unit_id: int | None = None
+    manager_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class DeactivateIn(Schema):
+    reassign_to: int | None = None
+
+
+def _user(pk):
+    return get_object_or_404(User, pk=pk) if pk else None
+
+
+@org_router.get("/users", response=list[UserOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_users(request, q: str = "", role: str = "", unit_id: int | None = None, active: bool | None = None):
+    return selectors.user_list(user=request.user, q=q, role=role, unit_id=unit_id, active=active)
+
+
+@org_router.post("/users", response={201: UserOut, 400: ErrorOut, 403: ErrorOut})
+def create_user(request, payload: UserIn):
+    if not has_capability(request.user, "org.manage"):
+        raise PermissionRefused()
+    data = payload.dict()
+    unit, manager = _unit(data.pop("unit_id")), _user(data.pop("manager_id"))
+    return 201, services.user_create(by=request.user, unit=unit, manager=manager, **data)
+
+
+@org_router.get("/users/{user_id}", response={200: UserOut, 403: ErrorOut, 404: ErrorOut})
+def get_user(request, user_id: int):
+    return selectors.user_get(user=request.user, user_id=user_id)
+
+
+@org_router.patch("/users/{user_id}", response={200: UserOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def update_user(request, user_id: int, payload: UserPatch):
+    target = selectors.user_get(user=request.user, user_id=user_id)
+    changes = payload.dict(exclude_unset=True)
+    if "unit_id" in changes:
+        changes["unit"] = _unit(changes.pop("unit_id"))
+    if "manager_id" in changes:
+        changes["manager"] = _user(changes.pop("manager_id"))
+    return services.user_update(by=request.user, user=target, **changes)
+
+
+@org_router.post("/users/{user_id}/deactivate", response={200: UserOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def deactivate_user(request, user_id: int, payload: DeactivateIn):
+    target = selectors.user_get(user=request.user, user_id=user_id)
+    services.user_deactivate(by=request.user, user=target, reassign_to=_user(payload.reassign_to))
+    target.refresh_from_db()
+    return target
+
+
+class LanguageIn(Schema):
+    language: str
+
+
+@org_router.post("/me/language", response={200: MeOut, 400: ErrorOut})
+def set_language(request, payload: LanguageIn):
+    services.user_set_language(by=request.user, language=payload.language)
+    return me(request)

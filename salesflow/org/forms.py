@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import OperatedBy, OrgUnit, UnitKind, User
+from .roles import Role
+
+BLANK = [("", "—")]
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.CharField(label=_("Code"), max_length=32)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=OrgUnit.objects.order_by("path"), required=False)
+    province = forms.CharField(label=_("Province"), max_length=32, required=False)
+    operated_by = forms.ChoiceField(label=_("Operated by"), choices=OperatedBy.choices)
+    partner_name = forms.CharField(label=_("Agent / distributor"), max_length=100, required=False)
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    name = forms.CharField(label=_("Full name"), max_length=64, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.order_by("path"), required=False)
+    manager = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.filter(is_active=True), required=False)
+
+
+class DeactivateForm(forms.Form):
+    reassign_to = forms.ModelChoiceField(label=_("Give their customers to"),
+                                         queryset=User.objects.filter(is_active=True), required=False)

@@ -1,0 +1,7 @@
+"""Extension points other apps register in their AppConfig.ready (no signals for business logic)."""
+
+from collections.abc import Callable
+
+# Called as handler(from_user=..., to_user=..., by=...) inside the deactivation transaction;
+# each app moves the records the leaving user owns and returns how many it moved.
+OWNERSHIP_TRANSFER: list[Callable[..., int]] = []

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class UnitKind(models.TextChoices):
+    COMPANY = "company", _("Headquarters")
+    REGION = "region", _("Regional sales company")
+    OFFICE = "office", _("Sales office")
+    TEAM = "team", _("Team")
+
+
+# A unit may only sit under a unit of the kind before it (company → region → office → team).
+UNIT_PARENT_KIND = {
+    UnitKind.COMPANY: None,
+    UnitKind.REGION: UnitKind.COMPANY,
+    UnitKind.OFFICE: UnitKind.REGION,
+    UnitKind.TEAM: UnitKind.OFFICE,
+}
+
+
+class OperatedBy(models.TextChoices):
+    # 002: a provincial office may be run by the company itself, an agent or a distributor.
+    SELF = "self", _("Company-run")
+    AGENT = "agent", _("Agent")
+    DISTRIBUTOR = "distributor", _("Distributor")
+
+
+class OrgUnit(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of ids ("000001/000004/"), so a subtree is one indexed prefix read.
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False, default="")
+    province = models.CharField(_("province"), max_length=32, blank=True)
+    operated_by = models.CharField(_("operated by"), max_length=16, choices=OperatedBy.choices, default=OperatedBy.SELF)
+    partner_name = models.CharField(_("agent / distributor"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="company", parent__isnull=True) | ~models.Q(kind="company"),
+                name="org_company_is_root",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 1, 0)
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class SalesflowUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    name = models.CharField(_("full name"), max_length=64, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.REP, db_index=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    manager = models.ForeignKey(
+        "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
+    objects = SalesflowUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only its SHA-256 is stored; the clear token is shown once at creation."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

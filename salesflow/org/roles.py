@@ -1,0 +1,66 @@
+"""Roles of domain.md §1, their data scope and what each may do — the one place permissions are declared."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    GM = "gm", _("General manager")
+    MARKETING_VP = "marketing_vp", _("Marketing VP")
+    FINANCE_VP = "finance_vp", _("Finance VP")
+    SALES_VP = "sales_vp", _("Sales-side VP")
+    DIRECTOR = "director", _("Sales director")
+    MANAGER = "manager", _("Sales manager")
+    SUPERVISOR = "supervisor", _("Sales supervisor")
+    REP = "rep", _("Sales rep")
+    ASSISTANT = "assistant", _("Sales assistant")
+    ACCOUNTANT = "accountant", _("Accountant")
+    SERVICE = "service", _("Customer-service supervisor")
+    PLANNER = "planner", _("Planning section")
+    QC = "qc", _("Quality control")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    LOGISTICS = "logistics", _("Logistics")
+
+
+class Scope(models.TextChoices):
+    NONE = "none", _("No customer data")
+    OWN = "own", _("Own records")
+    UNIT = "unit", _("Own unit and below")
+    ALL = "all", _("Whole company")
+
+
+R = Role
+ROLE_SCOPE = {
+    R.ADMIN: Scope.ALL, R.GM: Scope.ALL, R.MARKETING_VP: Scope.ALL, R.FINANCE_VP: Scope.ALL,
+    R.SALES_VP: Scope.ALL, R.DIRECTOR: Scope.ALL, R.ACCOUNTANT: Scope.ALL,
+    R.MANAGER: Scope.UNIT, R.SUPERVISOR: Scope.UNIT, R.ASSISTANT: Scope.UNIT, R.SERVICE: Scope.UNIT,
+    R.REP: Scope.OWN,
+    R.PLANNER: Scope.NONE, R.QC: Scope.NONE, R.WAREHOUSE: Scope.NONE, R.LOGISTICS: Scope.NONE,
+}
+
+# Leadership that stands above every rep: they see unmasked phone numbers of all customers in scope.
+LEADERSHIP = {R.ADMIN, R.GM, R.MARKETING_VP, R.SALES_VP, R.DIRECTOR}
+# Unit heads stand above the reps of their subtree.
+UNIT_HEADS = {R.MANAGER, R.SUPERVISOR}
+
+_SALES_EDITORS = {R.ADMIN, R.GM, R.MARKETING_VP, R.SALES_VP, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.REP, R.ASSISTANT}
+_CUSTOMER_READERS = {role for role, scope in ROLE_SCOPE.items() if scope != Scope.NONE}
+
+CAPABILITIES: dict[str, set] = {
+    "customer.view": _CUSTOMER_READERS,
+    "customer.edit": _SALES_EDITORS,
+    "customer.export": _CUSTOMER_READERS,
+    "customer.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
+    "customer.reassign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MANAGER, R.SUPERVISOR},
+    "customer.master_data": {R.ADMIN, R.DIRECTOR},
+    "org.manage": {R.ADMIN},
+    "audit.view": {R.ADMIN},
+    "token.manage_all": {R.ADMIN},
+}
+
+
+def has_capability(user, capability: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in CAPABILITIES[capability]

@@ -1,0 +1,252 @@
+"""Every state change of the organisation: units, users, roles, languages and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesflow.audit import events
+from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
+
+from . import error_codes as codes
+from .hooks import OWNERSHIP_TRANSFER
+from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
+from .roles import Role, has_capability
+
+UNIT_FIELDS = ["name", "code", "kind", "parent", "province", "operated_by", "partner_name", "is_active"]
+USER_FIELDS = ["username", "name", "email", "role", "unit", "manager", "phone", "is_active"]
+
+
+def _require(by, capability: str) -> None:
+    if not has_capability(by, capability):
+        raise PermissionRefused()
+
+
+def _check_parent(kind: str, parent: OrgUnit | None) -> None:
+    expected = UNIT_PARENT_KIND[UnitKind(kind)]
+    if expected is None and parent is not None:
+        raise ValidationFailed({"parent": [_("Headquarters has no parent unit.")]}, code=codes.ORG_UNIT_BAD_PARENT)
+    if expected is not None and (parent is None or parent.kind != expected):
+        raise ValidationFailed(
+            {"parent": [_("A {kind} must sit under a {parent}.").format(
+                kind=UnitKind(kind).label, parent=UnitKind(expected).label)]},
+            code=codes.ORG_UNIT_BAD_PARENT,
+        )
+
+
+def _set_path(unit: OrgUnit) -> None:
+    prefix = unit.parent.path if unit.parent_id else ""
+    unit.path = f"{prefix}{unit.pk:06d}/"
+
+
+@transaction.atomic
+def org_unit_create(*, by, name: str, code: str, kind: str, parent: OrgUnit | None = None, province: str = "",
+                    operated_by: str = "self", partner_name: str = "") -> OrgUnit:
+    _require(by, "org.manage")
+    if not name.strip():
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    _check_parent(kind, parent)
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ValidationFailed({"code": [_("This code is already used by another unit.")]}, code=codes.ORG_UNIT_CODE_TAKEN)
+    unit = OrgUnit.objects.create(name=name.strip(), code=code, kind=kind, parent=parent, province=province,
+                                  operated_by=operated_by, partner_name=partner_name)
+    _set_path(unit)
+    unit.save(update_fields=["path"])
+    events.record(by=by, action="org_unit.created", obj=unit, after=events.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+@transaction.atomic
+def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
+    _require(by, "org.manage")
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    before = events.snapshot(unit, UNIT_FIELDS)
+    old_path = unit.path
+    for field, value in changes.items():
+        if field not in UNIT_FIELDS:
+            raise ValidationFailed({field: [_("This field cannot be changed.")]})
+        setattr(unit, field, value.strip() if isinstance(value, str) else value)
+    if not unit.name:
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    if "code" in changes and OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+        raise ValidationFailed({"code": [_("This code is already used by another unit.")]}, code=codes.ORG_UNIT_CODE_TAKEN)
+    _check_parent(unit.kind, unit.parent)
+    if unit.parent_id and unit.parent.path.startswith(old_path):
+        raise ValidationFailed({"parent": [_("A unit cannot be moved under itself.")]}, code=codes.ORG_UNIT_CYCLE)
+    _set_path(unit)
+    unit.save()
+    if unit.path != old_path:
+        # Move the whole subtree: rewrite every descendant's path prefix.
+        for child in OrgUnit.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=unit.pk):
+            child.path = unit.path + child.path[len(old_path):]
+            child.save(update_fields=["path"])
+    events.record(by=by, action="org_unit.updated", obj=unit, before=before, after=events.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+def _validate_user_links(*, role: str, unit: OrgUnit | None, manager: User | None, user: User | None = None) -> None:
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = [_("Unknown role.")]
+    if manager is not None:
+        if user is not None and manager.pk == user.pk:
+            errors["manager"] = [_("A user cannot be their own manager.")]
+        elif not manager.is_active:
+            errors["manager"] = [_("The manager must be an active user.")]
+        elif user is not None:
+            seen, cursor = set(), manager
+            while cursor is not None and cursor.pk not in seen:
+                if cursor.pk == user.pk:
+                    errors["manager"] = [_("This would make a circular reporting line.")]
+                    break
+                seen.add(cursor.pk)
+                cursor = cursor.manager
+    if errors:
+        raise ValidationFailed(errors, code=codes.USER_BAD_MANAGER if "manager" in errors else "validation_error")
+
+
+@transaction.atomic
+def user_create(*, by, username: str, password: str, role: str, name: str = "", unit: OrgUnit | None = None,
+                manager: User | None = None, email: str = "", phone: str = "") -> User:
+    _require(by, "org.manage")
+    username = (username or "").strip()
+    errors = {}
+    if not username:
+        errors["username"] = [_("This field is required.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is already taken.")]
+    try:
+        validate_password(password)
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationFailed(errors, code=codes.USER_USERNAME_TAKEN if "username" in errors else "validation_error")
+    _validate_user_links(role=role, unit=unit, manager=manager)
+    user = User(username=username, name=name.strip(), role=role, unit=unit, manager=manager, email=email,
+                phone=phone, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    user.set_password(password)
+    user.save()
+    events.record(by=by, action="user.created", obj=user, after=events.snapshot(user, USER_FIELDS))
+    return user
+
+
+@transaction.atomic
+def user_update(*, by, user: User, **changes) -> User:
+    _require(by, "org.manage")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = events.snapshot(user, USER_FIELDS)
+    for field, value in changes.items():
+        if field not in USER_FIELDS or field in {"username", "is_active"}:
+            raise ValidationFailed({field: [_("This field cannot be changed here.")]})
+        setattr(user, field, value.strip() if isinstance(value, str) else value)
+    _validate_user_links(role=user.role, unit=user.unit, manager=user.manager, user=user)
+    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+    user.save()
+    events.record(by=by, action="user.updated", obj=user, before=before, after=events.snapshot(user, USER_FIELDS))
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, by, user: User, reassign_to: User | None = None) -> dict:
+    """Deactivate a user without losing their records: what they own moves to ``reassign_to``
+    (default: their manager), their API tokens are revoked, and they can no longer sign in."""
+    _require(by, "org.manage")
+    if by.pk == user.pk:
+        raise AppError(codes.USER_SELF_DEACTIVATE, _("You cannot deactivate your own account."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    target = reassign_to or user.manager
+    if target is None or not target.is_active or target.pk == user.pk:
+        raise ValidationFailed(
+            {"reassign_to": [_("Choose an active user to take over this user's customers.")]},
+            code=codes.USER_REASSIGN_TARGET,
+        )
+    moved = {handler.__module__: handler(from_user=user, to_user=target, by=by) for handler in OWNERSHIP_TRANSFER}
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    User.objects.filter(manager=user).update(manager=target)
+    events.record(by=by, action="user.deactivated", obj=user, before={"is_active": True},
+                  after={"is_active": False, "reassigned_to": target.pk, "moved": moved})
+    return moved
+
+
+@transaction.atomic
+def user_reactivate(*, by, user: User) -> User:
+    _require(by, "org.manage")
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.refresh_from_db()
+    events.record(by=by, action="user.reactivated", obj=user, before={"is_active": False}, after={"is_active": True})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, by, user: User, password: str) -> None:
+    if by.pk != user.pk:
+        _require(by, "org.manage")
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": list(exc.messages)}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    events.record(by=by, action="user.password_changed", obj=user)
+
+
+@transaction.atomic
+def user_set_language(*, by, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed({"language": [_("Unknown language.")]}, code=codes.LANGUAGE_UNKNOWN)
+    before = by.language
+    type(by).objects.filter(pk=by.pk).update(language=language)
+    by.language = language
+    events.record(by=by, action="user.language_changed", obj=by, before={"language": before}, after={"language": language})
+
+
+# --- API tokens -----------------------------------------------------------------------------------------
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, by, name: str = "") -> tuple[ApiToken, str]:
+    raw = "sf_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=by, name=(name or "").strip()[:100] or _("API token"), prefix=raw[:10],
+                                    key_hash=hash_token(raw))
+    events.record(by=by, action="api_token.created", obj=token, after={"name": token.name, "prefix": token.prefix})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, by, token_id: int) -> ApiToken:
+    qs = ApiToken.objects.select_for_update()
+    if not has_capability(by, "token.manage_all"):
+        qs = qs.filter(user=by)
+    token = qs.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("Token not found."), code=codes.TOKEN_NOT_FOUND)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        events.record(by=by, action="api_token.revoked", obj=token, note=token.user.username)
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    if not raw or not raw.startswith("sf_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch last_used at most once a minute so reads stay reads.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
