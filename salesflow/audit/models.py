@@ -50,6 +50,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
         ]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ImmutableError("Audit events cannot be edited.")
@@ -58,8 +61,11 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ImmutableError("Audit events cannot be deleted.")
 
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+    @property
+    def action_label(self) -> str:
+        from .labels import action_label
+
+        return action_label(self.action)
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import cn2an
 import phonenumbers
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 

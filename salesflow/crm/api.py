@@ -1,4 +1,3 @@
-from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +29,7 @@ class ContactOut(Schema):
     is_primary: bool
 
 
-class CustomerListOut(Schema):
+class _CustomerBase(Schema):
     id: int
     kind: str
     name: str
@@ -50,7 +49,23 @@ class CustomerListOut(Schema):
     updated_at: datetime
 
 
-class CustomerOut(CustomerListOut):
+class CustomerListOut(_CustomerBase):
+    """A list row; the phone is masked unless the caller owns the customer."""
+
+    @staticmethod
+    def resolve_owner_name(obj) -> str:
+        return obj.owner.display_name
+
+    @staticmethod
+    def resolve_region_name(obj) -> str | None:
+        return obj.region.name if obj.region_id else None
+
+    @staticmethod
+    def resolve_primary_phone(obj, context) -> str:
+        return phone_for(context["request"].user, obj, obj.primary_phone or "")
+
+
+class CustomerOut(_CustomerBase):
     address: str
     industry: str
     source: str
@@ -163,34 +178,10 @@ def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
     return row
 
 
-class ListPage(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1)
-        page_size: int = Field(50, ge=1, le=200)
-
-    def paginate_queryset(self, queryset, pagination: Input, **params):
-        offset = (pagination.page - 1) * pagination.page_size
-        return {"items": queryset[offset: offset + pagination.page_size], "count": self._items_count(queryset)}
-
-
 @router.get("", response=list[CustomerListOut])
-@paginate(ListPage)
+@paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def list_customers(request, filters: Query[FilterIn]):
-    qs = selectors.customer_list(user=request.user, filters=CustomerFilters(**filters.dict()))
-    return _Rows(qs, request.user)
-
-
-class _Rows:
-    """Lazily turns the sliced queryset into API rows (masking applied per viewer)."""
-
-    def __init__(self, qs, user):
-        self.qs, self.user = qs, user
-
-    def __getitem__(self, item):
-        return [_list_row(self.user, c) for c in self.qs[item]]
-
-    def count(self):
-        return self.qs.count()
+    return selectors.customer_list(user=request.user, filters=CustomerFilters(**filters.dict()))
 
 
 @router.post("", response={201: CustomerOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})

@@ -1,8 +1,10 @@
 """Page forms render the widgets; the service's validator (validation.py) stays the one authority."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.core.forms import StyledForm
 from salesflow.org.models import OrgUnit, UnitKind
 from salesflow.org.selectors import assignable_users
 
@@ -12,11 +14,19 @@ from .models import CustomerGroup
 BLANK = [("", "—")]
 
 
-class CustomerForm(forms.Form):
+def _inline(field: str) -> dict:
+    """htmx attributes that validate one field on the server as the user leaves it."""
+    return {"class": "form-control", "hx-post": reverse_lazy("crm:customer_validate_field"),
+            "hx-trigger": "change, blur delay:200ms", "hx-target": f"#id_{field}-feedback",
+            "hx-vals": f'{{"field": "{field}"}}', "hx-include": "this"}
+
+
+class CustomerForm(StyledForm):
     kind = forms.ChoiceField(label=_("Type"), choices=CustomerKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False,
-                                  help_text=_("18 characters; checked with its check digit."))
+                                  help_text=_("18 characters; checked with its check digit."),
+                                  widget=forms.TextInput(attrs=_inline("credit_code")))
     province = forms.ChoiceField(label=_("Province"), choices=BLANK + PROVINCE_CHOICES, required=False)
     city = forms.CharField(label=_("City"), max_length=32, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
@@ -45,6 +55,7 @@ class NewCustomerForm(CustomerForm):
     contact_name = forms.CharField(label=_("Contact name"), max_length=64, required=False)
     contact_position = forms.CharField(label=_("Contact position"), max_length=64, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False,
+                                    widget=forms.TextInput(attrs=_inline("contact_phone")),
                                     help_text=_("Mobile or landline, e.g. 13812345678 or 010-62345678."))
     confirm_duplicates = forms.BooleanField(label=_("I checked the possible duplicates; save anyway"), required=False)
 
@@ -59,7 +70,7 @@ class EditCustomerForm(CustomerForm):
     confirm_duplicates = forms.BooleanField(label=_("I checked the possible duplicates; save anyway"), required=False)
 
 
-class ContactForm(forms.Form):
+class ContactForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=64)
     position = forms.CharField(label=_("Position"), max_length=64, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
@@ -67,7 +78,7 @@ class ContactForm(forms.Form):
     is_primary = forms.BooleanField(label=_("Primary contact"), required=False)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(StyledForm):
     owner = forms.ChoiceField(label=_("New owner"))
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
@@ -77,5 +88,5 @@ class ReassignForm(forms.Form):
                                         for u in assignable_users(user=user)]
 
 
-class UploadForm(forms.Form):
+class UploadForm(StyledForm):
     file = forms.FileField(label=_("Excel or CSV file"))

@@ -79,7 +79,7 @@ def clean_customer(data: dict, lookups: Lookups, *, partial: bool = False) -> tu
         if not name:
             errors["name"] = [_("This field is required.")]
         cleaned["name"] = name
-    for key, limit in TEXT_LIMITS.items():
+    for key in TEXT_LIMITS:
         if key in cleaned or not present(key):
             continue
         cleaned[key] = _text(data.get(key))

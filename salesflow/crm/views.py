@@ -223,7 +223,7 @@ def customer_export(request):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
     qs = selectors.customer_list(user=request.user, filters=_filters(request))
     stream = export_customers(user=request.user, queryset=qs)
-    name = "customers-{:%Y%m%d-%H%M}.xlsx".format(timezone.localtime())
+    name = f"customers-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(stream, as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.core.forms import StyledForm
+
 from .models import OperatedBy, OrgUnit, UnitKind, User
 from .roles import Role
 
 BLANK = [("", "—")]
 
 
-class UnitForm(forms.Form):
+class UnitForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     code = forms.CharField(label=_("Code"), max_length=32)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
@@ -17,7 +19,7 @@ class UnitForm(forms.Form):
     partner_name = forms.CharField(label=_("Agent / distributor"), max_length=100, required=False)
 
 
-class UserForm(forms.Form):
+class UserForm(StyledForm):
     username = forms.CharField(label=_("User name"), max_length=150)
     name = forms.CharField(label=_("Full name"), max_length=64, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
@@ -28,6 +30,6 @@ class UserForm(forms.Form):
     manager = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.filter(is_active=True), required=False)
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(StyledForm):
     reassign_to = forms.ModelChoiceField(label=_("Give their customers to"),
                                          queryset=User.objects.filter(is_active=True), required=False)
