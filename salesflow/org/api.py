@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -52,6 +53,9 @@ def create_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         raise AppError("invalid_credentials", _("The user name or password is not correct."), status=401)
+    # No session login happens here, so announce the sign-in ourselves: django-axes resets the failure
+    # counter on it (AXES_RESET_ON_SUCCESS) and records the access, as for the login page.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, raw = services.api_token_create(by=user, name=payload.name or _("API token"))
     return 201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix}
 

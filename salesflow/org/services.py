@@ -204,7 +204,7 @@ def user_set_language(*, by, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationFailed({"language": [_("Unknown language.")]}, code=codes.LANGUAGE_UNKNOWN)
     before = by.language
-    type(by).objects.filter(pk=by.pk).update(language=language)
+    User.objects.filter(pk=by.pk).update(language=language)
     by.language = language
     events.record(by=by, action="user.language_changed", obj=by, before={"language": before}, after={"language": language})
 
