@@ -73,10 +73,12 @@ def on_http_error(request, exc: HttpError):
 
 
 from salesflow.audit.api import router as audit_router  # noqa: E402
+from salesflow.crm.api import groups_router  # noqa: E402
 from salesflow.crm.api import router as crm_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
 api.add_router("", org_router)
 api.add_router("/customers", crm_router)
+api.add_router("/customer-groups", groups_router)
 api.add_router("/audit-events", audit_router)

@@ -52,7 +52,7 @@ def record(
         object_repr = object_repr or str(obj)[:255]
     return AuditEvent.objects.create(
         actor=by if getattr(by, "pk", None) else None,
-        actor_name=getattr(by, "username", "") or "system",
+        actor_name=getattr(by, "username", "") or ("system" if not action.endswith("login_failed") else "-"),
         ip=current_ip(),
         action=action,
         object_type=object_type or "",

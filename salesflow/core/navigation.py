@@ -35,6 +35,7 @@ class NavEntry:
 ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Customer files"), "crm:customer_list", "customer.view", "people"),
     NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
+    NavEntry("admin", _("Customer groups"), "crm:group_list", "customer.master_data", "collection"),
     NavEntry("admin", _("Organisation"), "org:unit_list", "org.manage", "diagram-3"),
     NavEntry("admin", _("Users"), "org:user_list", "org.manage", "person-badge"),
     NavEntry("admin", _("Audit trail"), "audit:event_list", "audit.view", "journal-text"),

@@ -259,3 +259,27 @@ def remove_contact(request, customer_id: int, contact_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     services.contact_remove(by=request.user, customer=customer, contact_id=contact_id)
     return 204, None
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class GroupIn(Schema):
+    name: str
+    description: str = ""
+
+
+groups_router = Router(tags=["customers"])
+
+
+@groups_router.get("", response=list[GroupOut])
+def list_groups(request):
+    return list(selectors.customer_group_list(user=request.user))
+
+
+@groups_router.post("", response={201: GroupOut, 400: ErrorOut, 403: ErrorOut})
+def create_group(request, payload: GroupIn):
+    return 201, services.customer_group_create(by=request.user, name=payload.name, description=payload.description)

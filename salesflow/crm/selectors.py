@@ -15,7 +15,7 @@ from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
 
 from .choices import CustomerStatus
-from .models import Contact, Customer
+from .models import Contact, Customer, CustomerGroup
 
 SORTS = {
     "name": "name", "-name": "-name", "created": "id", "-created": "-id", "updated": "updated_at",
@@ -119,3 +119,9 @@ def can_edit(viewer, customer: Customer) -> bool:
 def customer_timeline(*, user, customer: Customer, limit: int = 200) -> QuerySet[AuditEvent]:
     # The caller got `customer` through customer_get, so the scope check has already happened.
     return AuditEvent.objects.filter(customer_id=customer.pk).order_by("-at", "-id")[:limit]
+
+
+def customer_group_list(*, user) -> QuerySet[CustomerGroup]:
+    if not has_capability(user, "customer.view"):
+        raise PermissionRefused()
+    return CustomerGroup.objects.order_by("name")

@@ -5,6 +5,7 @@ from . import views
 app_name = "crm"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
+    path("groups/", views.group_list, name="group_list"),
     path("new/", views.customer_create, name="customer_create"),
     path("validate/", views.customer_validate_field, name="customer_validate_field"),
     path("export/", views.customer_export, name="customer_export"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -283,3 +284,21 @@ def import_cancel(request, job_id: int):
     except AppError as exc:
         messages.error(request, str(exc.message))
     return redirect("crm:import_start")
+
+
+@page_view
+def group_list(request):
+    if not has_capability(request.user, "customer.master_data"):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    errors = {}
+    if request.method == "POST":
+        try:
+            group = services.customer_group_create(by=request.user, name=request.POST.get("name", ""),
+                                                   description=request.POST.get("description", ""))
+        except AppError as exc:
+            errors = exc.fields
+        else:
+            messages.success(request, _("Customer group {name} created.").format(name=group.name))
+            return redirect("crm:group_list")
+    groups = CustomerGroup.objects.annotate(customer_count=Count("customers")).order_by("name")
+    return render(request, "crm/group_list.html", {"groups": groups, "errors": errors, "data": request.POST})

@@ -9,3 +9,12 @@ def lockout_response(request, credentials, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "too_many_attempts", "message": message, "fields": {}}, status=429)
     return render(request, "registration/locked.html", {"message": message}, status=429)
+
+
+def record_failed_login(sender, credentials, request=None, **kwargs):
+    """Every failed sign-in lands in the audit trail (django-axes also counts it for the lockout)."""
+    from salesflow.audit import events
+
+    username = str((credentials or {}).get("username", ""))[:150]
+    events.record(by=None, action="user.login_failed", object_type="org.user", object_repr=username,
+                  note=request.path if request is not None else "")

@@ -285,3 +285,20 @@ def test_security_headers_are_set(world, login):
     csp = response.headers.get("Content-Security-Policy", "")
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_customer_groups_page_is_for_master_data_roles_only(world, login):
+    url = reverse("crm:group_list")
+    assert login(world.manager).get(url).status_code == 403
+    assert login(world.rep).get(url).status_code == 403
+    admin = login(world.admin)
+    assert admin.post(url, {"name": "重点客户", "description": "年采购额百万以上"}).status_code == 302
+    assert "重点客户" in admin.get(url).content.decode()
+    again = admin.post(url, {"name": "重点客户"})
+    assert again.status_code == 200 and "invalid-feedback" in again.content.decode()
+
+
+def test_failed_sign_in_is_in_the_audit_trail(world, client):
+    client.post(reverse("login"), {"username": world.rep.username, "password": "wrong-password"})
+    event = AuditEvent.objects.get(action="user.login_failed")
+    assert event.object_repr == world.rep.username and event.ip == "127.0.0.1"
