@@ -69,6 +69,32 @@ class AuditEvent(models.Model):
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for each changed field, labelled in the reader's language."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            model = apps.get_model(self.object_type) if "." in self.object_type else None
+        except LookupError:
+            model = None
+
+        def label(key):
+            if model is None:
+                return key
+            try:
+                return str(model._meta.get_field(key).verbose_name)
+            except FieldDoesNotExist:
+                return key
+
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [(label(k), before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    @property
+    def object_label(self) -> str:
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
