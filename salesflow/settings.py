@@ -32,6 +32,8 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production settings refuse to start with the default or a short SECRET_KEY.")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+# Behind a reverse proxy that sets X-Forwarded-For, audit events record the client's address (TRUST_PROXY=1).
+TRUST_PROXY = env_bool("TRUST_PROXY", False)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [

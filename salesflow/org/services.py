@@ -30,6 +30,8 @@ def _require(by, capability: str) -> None:
 
 
 def _check_parent(kind: str, parent: OrgUnit | None) -> None:
+    if kind not in UnitKind.values:
+        raise ValidationFailed({"kind": [_("Unknown unit kind.")]})
     expected = UNIT_PARENT_KIND[UnitKind(kind)]
     if expected is None and parent is not None:
         raise ValidationFailed({"parent": [_("Headquarters has no parent unit.")]}, code=codes.ORG_UNIT_BAD_PARENT)
