@@ -99,3 +99,8 @@ def client_for(client):
         return c
 
     return make
+
+
+def pytest_configure(config):
+    # whitenoise warns that collectstatic has not run; irrelevant to these tests.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -82,7 +82,8 @@ class AuditEvent(models.Model):
             if model is None:
                 return key
             try:
-                return str(model._meta.get_field(key).verbose_name)
+                # Reverse relations (e.g. a customer's "contacts" count) have no verbose_name.
+                return str(getattr(model._meta.get_field(key), "verbose_name", key))
             except FieldDoesNotExist:
                 return key
 

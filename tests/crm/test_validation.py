@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, mask_phone, name_key, pinyin_keys
+from salesflow.core.chinese import (
+    InvalidValue,
+    clean_credit_code,
+    clean_phone,
+    mask_phone,
+    name_key,
+    pinyin_keys,
+)
 from salesflow.crm.choices import Industry, Tier
 from salesflow.crm.validation import Lookups, clean_contact, clean_customer
 

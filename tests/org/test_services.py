@@ -11,7 +11,6 @@ from salesflow.org.roles import Role
 
 from ..factories import PASSWORD
 
-
 # --- units -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind, parent_attr", [

@@ -1,0 +1,140 @@
+"""Generated permission matrix (style.md #11): every endpoint × every kind of caller.
+
+Each endpoint declares who may call it; the generator derives the expected status for everyone else:
+anonymous → 401; a role with no customer data → 403; a record outside the caller's scope → 404 (the same body
+as a missing id); in scope but the wrong role → 403; allowed → the success status.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from salesflow.org.services import api_token_create
+
+from ..factories import PASSWORD
+
+ROLES = ["anonymous", "rep", "rep_b", "rep2", "supervisor", "manager", "manager2", "director", "gm", "finance",
+         "planner", "admin"]
+NO_CUSTOMER_DATA = {"planner"}
+# Who can see the target customer (cust_rep: owned by rep, team SH1 of region EAST) — declared by hand.
+SEES_TARGET = {"rep", "supervisor", "manager", "director", "gm", "finance", "admin"}
+SIGNED_IN = set(ROLES) - {"anonymous"}
+EDITORS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2", "director", "gm", "admin"}
+REASSIGNERS = {"supervisor", "manager", "manager2", "director", "gm", "admin"}
+REVEALERS = {"rep", "supervisor", "manager", "manager2", "director", "gm", "admin"}
+
+# (name, method, url, body, allowed roles, success status, touches the target customer)
+ENDPOINTS = [
+    ("me", "get", "/api/v1/me", None, SIGNED_IN, 200, False),
+    ("language", "post", "/api/v1/me/language", {"language": "en"}, SIGNED_IN, 200, False),
+    ("tokens", "get", "/api/v1/auth/tokens", None, SIGNED_IN, 200, False),
+    ("units", "get", "/api/v1/org-units", None, SIGNED_IN, 200, False),
+    ("unit_create", "post", "/api/v1/org-units", {"name": "上海三组", "code": "SH3", "kind": "team",
+                                                  "parent_id": "{east_office}"}, {"admin"}, 201, False),
+    ("unit_update", "patch", "/api/v1/org-units/{east_team}", {"name": "上海一组（新）"}, {"admin"}, 200, False),
+    ("users", "get", "/api/v1/users", None, {"admin"}, 200, False),
+    ("user_get", "get", "/api/v1/users/{rep}", None, {"admin"}, 200, False),
+    ("user_create", "post", "/api/v1/users", {"username": "newbie", "password": PASSWORD, "role": "rep",
+                                              "unit_id": "{east_team}"}, {"admin"}, 201, False),
+    ("user_update", "patch", "/api/v1/users/{rep}", {"name": "张三"}, {"admin"}, 200, False),
+    ("user_deactivate", "post", "/api/v1/users/{rep3}/deactivate", {"reassign_to": "{manager}"}, {"admin"}, 200,
+     False),
+    ("audit", "get", "/api/v1/audit-events", None, {"admin"}, 200, False),
+    ("customers", "get", "/api/v1/customers", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("customer_create", "post", "/api/v1/customers", {"name": "矩阵测试新客户有限公司"}, EDITORS, 201, False),
+    ("groups", "get", "/api/v1/customer-groups", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("group_create", "post", "/api/v1/customer-groups", {"name": "矩阵分组"}, {"director", "admin"}, 201, False),
+    ("customer_get", "get", "/api/v1/customers/{customer}", None, SEES_TARGET, 200, True),
+    ("customer_update", "patch", "/api/v1/customers/{customer}", {"notes": "更新"}, EDITORS, 200, True),
+    ("customer_reassign", "post", "/api/v1/customers/{customer}/reassign", {"owner_id": "{rep_b}"}, REASSIGNERS,
+     200, True),
+    ("customer_archive", "post", "/api/v1/customers/{customer}/archive", None, EDITORS, 200, True),
+    ("customer_restore", "post", "/api/v1/customers/{archived}/restore", None, EDITORS, 200, True),
+    ("reveal_phones", "post", "/api/v1/customers/{customer}/reveal-phones", None, REVEALERS, 200, True),
+    ("contact_add", "post", "/api/v1/customers/{customer}/contacts", {"name": "新联系人", "phone": "13700002222"},
+     EDITORS, 201, True),
+    ("contact_update", "patch", "/api/v1/customers/{customer}/contacts/{contact}",
+     {"name": "陈总", "phone": "13812345678"}, EDITORS, 200, True),
+    ("contact_remove", "delete", "/api/v1/customers/{customer}/contacts/{contact}", None, EDITORS, 204, True),
+]
+
+
+def expected_status(role, allowed, success, on_target):
+    if role == "anonymous":
+        return 401
+    if on_target:
+        if role in NO_CUSTOMER_DATA:
+            return 403
+        if role not in SEES_TARGET:
+            return 404
+    return success if role in allowed else 403
+
+
+MATRIX = [
+    pytest.param(name, method, url, body, role, expected_status(role, allowed, success, on_target),
+                 id=f"{name}-{role}")
+    for name, method, url, body, allowed, success, on_target in ENDPOINTS
+    for role in ROLES
+]
+
+
+def fill(value, ids):
+    if isinstance(value, str):
+        if value.startswith("{") and value.endswith("}") and value.count("{") == 1:
+            return ids[value[1:-1]]
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture
+def ids(org):
+    from salesflow.crm import services
+    from salesflow.crm.choices import CustomerStatus
+    from salesflow.crm.models import Customer
+
+    Customer.objects.filter(pk=org.cust_rep.pk).update(status=CustomerStatus.ACTIVE)
+    archived = services.customer_create(by=org.rep, data={"name": "已归档的老客户"}, confirm_duplicates=True)
+    services.customer_archive(by=org.rep, customer=archived)
+    values = {name: getattr(org, name).pk for name in ROLES if name != "anonymous"}
+    values.update(customer=org.cust_rep.pk, contact=org.contact_rep.pk, archived=archived.pk,
+                  east_team=org.east_team.pk, east_office=org.east_office.pk, rep3=org.rep3.pk)
+    return values
+
+
+def call(client, method, url, body, **extra):
+    if method == "get":
+        return client.get(url, **extra)
+    import json
+    return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("name, method, url, body, role, expected", MATRIX)
+def test_permission_matrix(org, ids, name, method, url, body, role, expected):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(org, role))
+    resp = call(client, method, fill(url, ids), fill(body, ids))
+    assert resp.status_code == expected, resp.content
+    if expected >= 400:
+        payload = resp.json()
+        assert set(payload) == {"code", "message", "fields"}
+    if expected == 404:
+        # "Not yours" looks exactly like "does not exist".
+        missing = call(client, method, fill(url, {**ids, "customer": 999999, "archived": 999999}), fill(body, ids))
+        assert missing.status_code == 404 and missing.json() == resp.json()
+
+
+@pytest.mark.parametrize("role", ["rep", "admin"])
+def test_matrix_holds_for_bearer_tokens(org, ids, role):
+    """The same refusals with a token instead of a session (spot check of both auth paths)."""
+    _token, raw = api_token_create(by=getattr(org, role))
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    for name, method, url, _body, allowed, success, on_target in ENDPOINTS:
+        if method != "get":
+            continue
+        resp = call(client, method, fill(url, ids), None, **auth)
+        assert resp.status_code == expected_status(role, allowed, success, on_target), name
