@@ -486,6 +486,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     # ── Sign-in ────────────────────────────────────────────────────────────────────────────────────────
     "The user name or password is not correct.": "用户名或密码不正确。",
     "Too many failed sign-in attempts. Try again in 15 minutes.": "登录失败次数过多，请 15 分钟后再试。",
+    "Mobile or landline": "手机或座机",
 }
 
 

@@ -67,29 +67,11 @@ class AuditEvent(models.Model):
 
         return action_label(self.action)
 
-    @property
-    def changes(self) -> list[tuple[str, object, object]]:
-        """(field label, before, after) for each changed field, labelled in the reader's language."""
-        from django.apps import apps
-        from django.core.exceptions import FieldDoesNotExist
-
-        try:
-            model = apps.get_model(self.object_type) if "." in self.object_type else None
-        except LookupError:
-            model = None
-
-        def label(key):
-            if model is None:
-                return key
-            try:
-                # Reverse relations (e.g. a customer's "contacts" count) have no verbose_name.
-                return str(getattr(model._meta.get_field(key), "verbose_name", key))
-            except FieldDoesNotExist:
-                return key
-
+    def raw_changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field whose value changed, as stored."""
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(label(k), before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
     @property
     def object_label(self) -> str:

@@ -3,7 +3,7 @@ from django.utils.dateparse import parse_date
 
 from salesflow.core.pages import page_view, paginate, querystring_without
 
-from .selectors import AuditFilters, audit_event_list
+from .selectors import AuditFilters, audit_event_list, readable_changes
 
 
 @page_view
@@ -21,4 +21,5 @@ def event_list(request):
                            object_type=g.get("object_type", "")[:64], object_id=g.get("object_id", "")[:64],
                            since=aware(since), until=aware(until + dt.timedelta(days=1)) if until else None)
     page = paginate(request, audit_event_list(user=request.user, filters=filters), 50)
+    page.object_list = readable_changes(page.object_list)
     return render(request, "audit/event_list.html", {"page": page, "f": g, "querystring": querystring_without(request, "page")})

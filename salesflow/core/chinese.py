@@ -64,7 +64,9 @@ def mask_phone(value: str) -> str:
     digits = [i for i, ch in enumerate(value) if ch.isdigit()]
     if len(digits) <= 7:
         return "*" * len(value)
-    hidden = set(digits[3:-4])
+    # A landline keeps its area code (0531-****1986); a mobile its first three digits (138****5678).
+    keep = value.index("-") if "-" in value[:5] else 3
+    hidden = {i for i in digits[:-4] if i >= keep}
     return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
 
 

@@ -71,9 +71,12 @@ class EditCustomerForm(CustomerForm):
 
 
 class ContactForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=64)
-    position = forms.CharField(label=_("Position"), max_length=64, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    name = forms.CharField(label=_("Name"), max_length=64,
+                           widget=forms.TextInput(attrs={"placeholder": _("Contact name")}))
+    position = forms.CharField(label=_("Position"), max_length=64, required=False,
+                               widget=forms.TextInput(attrs={"placeholder": _("Position")}))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": _("Mobile or landline")}))
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     is_primary = forms.BooleanField(label=_("Primary contact"), required=False)
 

@@ -116,9 +116,11 @@ def can_edit(viewer, customer: Customer) -> bool:
     return has_capability(viewer, "customer.edit")
 
 
-def customer_timeline(*, user, customer: Customer, limit: int = 200) -> QuerySet[AuditEvent]:
+def customer_timeline(*, user, customer: Customer, limit: int = 200) -> list[AuditEvent]:
     # The caller got `customer` through customer_get, so the scope check has already happened.
-    return AuditEvent.objects.filter(customer_id=customer.pk).order_by("-at", "-id")[:limit]
+    from salesflow.audit.selectors import readable_changes
+
+    return readable_changes(AuditEvent.objects.filter(customer_id=customer.pk).order_by("-at", "-id")[:limit])
 
 
 def customer_group_list(*, user) -> QuerySet[CustomerGroup]:

@@ -50,7 +50,21 @@ def test_event_fields(event, org):
 def test_changes_property(org):
     services.customer_update(by=fresh(org.rep), customer=org.cust_rep, data={"tier": "B", "city": "上海"})
     event = AuditEvent.objects.get(action="customer.updated")
-    assert set(event.changes) == {("tier", "C", "B"), ("city", "", "上海")}
+    assert set(event.raw_changes()) == {("tier", "C", "B"), ("city", "", "上海")}
+
+
+def test_readable_changes_show_labels_and_names_not_codes(org):
+    from django.utils import translation
+
+    from salesflow.audit.selectors import readable_changes
+
+    services.customer_update(by=fresh(org.rep), customer=org.cust_rep, data={"tier": "B", "region": str(org.north.pk)})
+    event = AuditEvent.objects.get(action="customer.updated")
+    with translation.override("zh-hans"):
+        (readable,) = readable_changes([event])
+        rows = {label: (old, new) for label, old, new in readable.readable}
+    assert rows["客户等级"][1].startswith("B") and rows["客户等级"][1] != "B"
+    assert rows["大区"] == (org.east.name, org.north.name)
 
 
 def test_audit_list_only_for_admin(org, event):
@@ -85,5 +99,8 @@ def test_changes_of_a_creation_with_contacts(org):
     services.customer_create(by=fresh(org.rep), data={"name": "审计标签测试有限公司"},
                              contacts=[{"name": "甲", "phone": "13700009999"}])
     event = AuditEvent.objects.get(action="customer.created")
-    labels = {label: after for label, _before, after in event.changes}
+    from salesflow.audit.selectors import readable_changes
+
+    (event,) = readable_changes([event])
+    labels = {label: after for label, _before, after in event.readable}
     assert labels["contacts"] == 1 and labels["name"] == "审计标签测试有限公司"
