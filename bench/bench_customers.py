@@ -385,9 +385,10 @@ def explain(sql: str, params=None):
 
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
-            cur.execute("EXPLAIN QUERY PLAN " + sql, params or ())
+            cur.execute("EXPLAIN QUERY PLAN " + sql, params or None)
             return "\n".join(f"      {r[-1]}" for r in cur.fetchall())
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or ())
+        # The logged SQL has its values inlined (it may contain '%'): run it without parameters.
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or None)
         return "\n".join(f"      {r[0]}" for r in cur.fetchall())
 
 
@@ -420,28 +421,34 @@ def measure(args, org):
 
             with CaptureQueriesContext(connection) as cq:
                 rows, count = via_selector()
-            sel_q = len(cq.captured_queries)
+            captured = list(cq.captured_queries)  # the property slices connection.queries lazily: copy now
+            sel_q = len(captured)
             sel = time_runs(via_selector, args.runs)
             api = (None, None)
             api_q = None
             if client is not None:
                 url = "/api/v1/customers?" + urlencode({**f, "page_size": 25})
 
-                def via_api(url=url):
+                def via_api(url=url, client=client):
                     r = client.get(url)
                     assert r.status_code == 200, (r.status_code, r.content[:300])
                     return r
 
                 with CaptureQueriesContext(connection) as cq2:
                     r = via_api()
-                api_q = len(cq2.captured_queries)
+                api_sql = [q["sql"] for q in cq2.captured_queries]
+                api_q = len(api_sql)
+                if args.explain and clabel == next(iter(terms)):
+                    print(f"\n  API request queries ({ulabel}):")
+                    for sql in api_sql:
+                        print(f"    {sql[:160]}")
                 body = r.json()
                 assert body["count"] == count, (body["count"], count)
                 api = time_runs(via_api, args.runs)
             results.append((clabel, ulabel, count, len(rows), sel, sel_q, api, api_q))
             if args.explain:
                 print(f"\n  -- {clabel} / {ulabel}: {count} hits")
-                for q in cq.captured_queries:
+                for q in captured:
                     if "crm_customer" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT"):
                         print(f"    SQL: {q['sql'][:1200]}")
                         print(explain(q["sql"]))
