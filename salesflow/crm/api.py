@@ -162,8 +162,7 @@ def _list_row(user, c) -> dict:
 def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
     contacts = list(c.contacts.all()) if contacts is None else contacts
     primary = next((x for x in contacts if x.is_primary), None)
-    c.primary_contact = primary.name if primary else None
-    c.primary_phone = primary.phone if primary else None
+    c.primary_contacts = [primary] if primary else []
     row = _list_row(user, c)
     if revealed and primary:
         row["primary_phone"] = primary.phone

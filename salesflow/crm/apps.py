@@ -8,9 +8,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from salesflow.org.hooks import OWNERSHIP_TRANSFER
+        from salesflow.org.hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 
-        from .services import customers_transfer_all
+        from .services import customers_follow_owner_unit, customers_transfer_all
 
         if customers_transfer_all not in OWNERSHIP_TRANSFER:
             OWNERSHIP_TRANSFER.append(customers_transfer_all)
+        if customers_follow_owner_unit not in OWNER_UNIT_CHANGED:
+            OWNER_UNIT_CHANGED.append(customers_follow_owner_unit)

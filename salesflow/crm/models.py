@@ -55,7 +55,9 @@ class CustomerQuerySet(models.QuerySet):
         if scope.kind == Scope.ALL:
             return self
         if scope.kind == Scope.UNIT:
-            return self.filter(Q(unit_id__in=scope.unit_ids) | Q(owner_id=scope.user_id))
+            # customer.unit is always the owner's unit (services keep it so), so the subtree covers the
+            # head's own customers too; a single IN keeps the plan a plain index read.
+            return self.filter(unit_id__in=scope.unit_ids)
         if scope.kind == Scope.OWN:
             return self.filter(owner_id=scope.user_id)
         return self.none()
@@ -65,9 +67,9 @@ class Customer(models.Model):
     kind = models.CharField(_("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY)
     name = models.CharField(_("name"), max_length=200)
     # Search keys derived from the name by the service layer (pypinyin), indexed for prefix search.
-    name_initials = models.CharField(_("pinyin initials"), max_length=200, db_index=True, editable=False, default="")
+    name_initials = models.CharField(_("pinyin initials"), max_length=200, editable=False, default="")
     name_pinyin = models.CharField(_("pinyin"), max_length=400, editable=False, default="")
-    name_key = models.CharField(_("normalised name"), max_length=200, db_index=True, editable=False, default="")
+    name_key = models.CharField(_("normalised name"), max_length=200, editable=False, default="")
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     province = models.CharField(_("province"), max_length=16, choices=PROVINCE_CHOICES, blank=True)
@@ -127,10 +129,31 @@ class Customer(models.Model):
             models.Index(fields=["tier", "-id"], name="crm_cust_tier_idx"),
             models.Index(fields=["group", "-id"], name="crm_cust_group_idx"),
             models.Index(fields=["name"], name="crm_cust_name_idx"),
+            # Search keys: plain b-tree indexes, read with range (prefix) queries on both databases.
+            models.Index(fields=["name_initials"], name="crm_cust_initials_idx"),
+            models.Index(fields=["name_pinyin"], name="crm_cust_pinyin_idx"),
+            models.Index(fields=["name_key"], name="crm_cust_namekey_idx"),
+            models.Index(fields=["status", "-id"], name="crm_cust_status_idx"),
         ]
 
     def __str__(self):
         return self.name
+
+    # The list selector prefetches the primary contact into ``primary_contacts``.
+    @property
+    def primary(self):
+        cached = getattr(self, "primary_contacts", None)
+        if cached is not None:
+            return cached[0] if cached else None
+        return self.contacts.filter(is_primary=True).first()
+
+    @property
+    def primary_contact(self) -> str:
+        return self.primary.name if self.primary else ""
+
+    @property
+    def primary_phone(self) -> str:
+        return self.primary.phone if self.primary else ""
 
 
 class Contact(models.Model):
@@ -139,7 +162,7 @@ class Contact(models.Model):
     position = models.CharField(_("position"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # National significant number, digits only, for search by phone.
-    phone_digits = models.CharField(_("phone digits"), max_length=20, blank=True, db_index=True, editable=False)
+    phone_digits = models.CharField(_("phone digits"), max_length=20, blank=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
@@ -150,6 +173,7 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer"], condition=Q(is_primary=True), name="crm_contact_one_primary"),
         ]
+        indexes = [models.Index(fields=["phone_digits"], name="crm_contact_phone_idx")]
 
     def __str__(self):
         return self.name

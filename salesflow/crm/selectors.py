@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
@@ -53,7 +53,8 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     if not q:
         return qs
     if len(q) == 18 and CREDIT_CODE_RE.match(q):
-        return qs.filter(credit_code=q.upper())
+        # The exclude lets SQLite use the partial unique index (credit_code <> '').
+        return qs.filter(credit_code=q.upper()).exclude(credit_code="")
     if PHONE_RE.match(q):
         digits = phone_search_digits(q)
         phones = Contact.objects.filter(**_prefix("phone_digits", digits)).values("customer_id")
@@ -61,7 +62,10 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     if LETTERS_RE.match(q):
         q = q.lower()
         return qs.filter(**_prefix("name_initials", q)) | qs.filter(**_prefix("name_pinyin", q))
-    return qs.filter(name__icontains=q)
+    if q.isascii():
+        return qs.filter(name__icontains=q)
+    # Chinese has no letter case: a plain LIKE spares PostgreSQL an UPPER() of every name.
+    return qs.filter(name__contains=q)
 
 
 def customer_list(*, user, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
@@ -78,11 +82,10 @@ def customer_list(*, user, filters: CustomerFilters | None = None) -> QuerySet[C
     if f.tier:
         qs = qs.filter(tier=f.tier)
     qs = search(qs, f.q)
-    primary = Contact.objects.filter(customer=OuterRef("pk"), is_primary=True)
     return (
         qs.select_related("owner", "region", "group")
-        .annotate(primary_contact=Subquery(primary.values("name")[:1]),
-                  primary_phone=Subquery(primary.values("phone")[:1]))
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True),
+                                   to_attr="primary_contacts"))
         .order_by(SORTS.get(f.sort, "-id"), "-id")
     )
 

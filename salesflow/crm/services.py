@@ -236,6 +236,11 @@ def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
     return len(ids)
 
 
+def customers_follow_owner_unit(*, user: User, by) -> int:
+    """Unit hook: when a rep moves to another team, their customers move into that team's data scope."""
+    return Customer.objects.filter(owner=user).exclude(unit_id=user.unit_id).update(unit=user.unit_id)
+
+
 # --- contacts -------------------------------------------------------------------------------------------
 
 def _contact_errors(errors: dict) -> None:

@@ -16,7 +16,7 @@ from salesflow.audit import events
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 
 from . import error_codes as codes
-from .hooks import OWNERSHIP_TRANSFER
+from .hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
 from .roles import Role, has_capability
 
@@ -151,6 +151,9 @@ def user_update(*, by, user: User, **changes) -> User:
     _validate_user_links(role=user.role, unit=user.unit, manager=user.manager, user=user)
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
     user.save()
+    if before["unit"] != user.unit_id:
+        for handler in OWNER_UNIT_CHANGED:
+            handler(user=user, by=by)
     events.record(by=by, action="user.updated", obj=user, before=before, after=events.snapshot(user, USER_FIELDS))
     return user
 

@@ -288,3 +288,14 @@ def test_customer_group_master_data(org):
         services.customer_group_create(by=fresh(org.manager), name="经理分组")
     c = services.customer_update(by=fresh(org.rep), customer=org.cust_rep, data={"group": "重点行业"})
     assert Customer.objects.get(pk=c.pk).group_id == g.pk
+
+
+def test_moving_a_rep_to_another_team_moves_their_customers_into_that_scope(org):
+    from salesflow.crm.models import Customer
+    from salesflow.org import services as org_services
+
+    org_services.user_update(by=fresh(org.admin), user=org.rep, unit=org.north_team)
+    assert Customer.objects.get(pk=org.cust_rep.pk).unit_id == org.north_team.pk
+    visible_to_east_manager = Customer.objects.visible_to(fresh(org.manager))
+    assert not visible_to_east_manager.filter(pk=org.cust_rep.pk).exists()
+    assert Customer.objects.visible_to(fresh(org.manager2)).filter(pk=org.cust_rep.pk).exists()
