@@ -487,6 +487,13 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "The user name or password is not correct.": "用户名或密码不正确。",
     "Too many failed sign-in attempts. Try again in 15 minutes.": "登录失败次数过多，请 15 分钟后再试。",
     "Mobile or landline": "手机或座机",
+    "The file has not been checked; check it again.": "文件尚未检查，请重新检查。",
+    "Row {row}: another customer already has this credit code.": "第 {row} 行：该统一社会信用代码已被其他客户使用。",
+    "Since the check, other customers took {n} of these credit codes; nothing was imported.": "检查之后，其中 {n} 个统一社会信用代码已被其他客户使用；未导入任何数据。",
+    "An owner is no longer active.": "某负责人已停用。",
+    "An owner in the file is no longer active; nothing was imported.": "文件中的某负责人已停用；未导入任何数据。",
+    "Checking the rows": "正在检查各行数据",
+    "checked rows": "已检查的数据",
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -36,11 +37,28 @@ _PHONE_TYPES = {
 }
 
 
+_MOBILE_RE = re.compile(r"^(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _mobile_prefix_valid(prefix7: str) -> bool:
+    """Whether phonenumbers knows this 7-digit mobile block (号段); cached, since a file of 100,000 numbers
+    has only a few thousand blocks and the full parser costs ~80 µs a call."""
+    number = phonenumbers.parse(prefix7 + "0000", "CN")
+    return phonenumbers.number_type(number) in _PHONE_TYPES and phonenumbers.is_valid_number(number)
+
+
 def clean_phone(value: str) -> tuple[str, str]:
     """A Chinese mobile or landline number → (display form, national digits). Raises InvalidValue."""
     value = (value or "").strip()
     if not value:
         return "", ""
+    mobile = _MOBILE_RE.match(value)
+    if mobile:
+        digits = "".join(mobile.groups())
+        if _mobile_prefix_valid(digits[:7]):
+            return digits, digits
+        raise InvalidValue(value)
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:

@@ -7,10 +7,14 @@ one transaction: all or nothing. Row numbers in errors are the sheet's own (head
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
+import zlib
 from collections import Counter
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +35,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 BATCH = 2000
 PREVIEW_ROWS = 20
+INLINE_CHECK_ROWS = 2000  # bigger files are checked by the task worker while the page polls
 MAX_REPORTED_ERRORS = 1000
 
 # Target fields, their label and the header words that map to them automatically.
@@ -121,7 +126,7 @@ def import_upload(*, by, file_name: str, content: bytes) -> ImportJob:
 
 
 def import_get(*, by, job_id: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=job_id, created_by=by).defer("content").first()
+    job = ImportJob.objects.filter(pk=job_id, created_by=by).defer("content", "payload").first()
     if job is None:
         raise NotFound(_("Import not found."))
     return job
@@ -224,27 +229,69 @@ def _job_for_update(by, job_id: int) -> ImportJob:
     return job
 
 
+def _data_rows(job: ImportJob) -> list[list]:
+    rows = [r for r in read_rows(job.file_name, bytes(job.content)) if any(str(c).strip() for c in r if c is not None)]
+    return rows[1:]
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _pack(payloads) -> bytes:
+    """The checked rows, with their search keys, so the write needs no second validation pass."""
+    packed = []
+    for sheet_row, cleaned, owner, contact in payloads:
+        values = {key: _plain(value) for key, value in cleaned.items()}
+        values["name_initials"], values["name_pinyin"] = pinyin_keys(cleaned["name"])
+        values["name_key"] = name_key(cleaned["name"])
+        packed.append([sheet_row, values, owner.pk, contact])
+    return zlib.compress(json.dumps(packed, ensure_ascii=False).encode(), 3)
+
+
 @transaction.atomic
 def import_check(*, by, job_id: int, mapping: dict) -> ImportJob:
-    """Apply a column mapping and check every row; nothing is written to the customer files."""
+    """Apply a column mapping and check every row; nothing is written to the customer files.
+    Small files are checked at once; big ones by the task worker (the page shows progress)."""
+    from .tasks import check_customer_import
+
     job = _job_for_update(by, job_id)
     if job.status in (ImportStatus.VALIDATED, ImportStatus.INVALID):
         job.status = IMPORT_FLOW.next(job.status, "remap")
-    clean_mapping = _parse_mapping(mapping, job.headers)
-    rows = [r for r in read_rows(job.file_name, bytes(job.content)) if any(str(c).strip() for c in r if c is not None)]
-    payloads, errors, warnings = validate_rows(by=by, rows=rows[1:], mapping=clean_mapping)
-    job.mapping = clean_mapping
-    job.errors = errors[:MAX_REPORTED_ERRORS]
-    job.warnings = warnings[:MAX_REPORTED_ERRORS]
-    job.preview = [
-        {"row": r, "name": c.get("name", ""), "credit_code": c.get("credit_code", ""),
-         "owner": getattr(o, "username", ""), "contact": (ct or {}).get("name", ""),
-         "phone": (ct or {}).get("phone", "")}
-        for r, c, o, ct in payloads[:PREVIEW_ROWS]
-    ]
-    job.status = IMPORT_FLOW.next(job.status, "validate_bad" if errors else "validate_ok")
-    job.message = _("{n} errors found; fix the file and upload it again.").format(n=len(errors)) if errors else ""
-    job.save()
+    job.mapping = _parse_mapping(mapping, job.headers)
+    job.status = IMPORT_FLOW.next(job.status, "check")
+    job.payload = b""
+    job.save(update_fields=["mapping", "status", "payload"])
+    if job.total_rows <= INLINE_CHECK_ROWS:
+        return import_run_check(job.pk)
+    transaction.on_commit(lambda: check_customer_import.enqueue(job.pk))
+    return job
+
+
+def import_run_check(job_id: int) -> ImportJob:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("created_by").filter(pk=job_id).first()
+        if job is None or job.status != ImportStatus.CHECKING:
+            return job
+        payloads, errors, warnings = validate_rows(by=job.created_by, rows=_data_rows(job), mapping=job.mapping)
+        job.errors = errors[:MAX_REPORTED_ERRORS]
+        job.warnings = warnings[:MAX_REPORTED_ERRORS]
+        job.preview = [
+            {"row": r, "name": c.get("name", ""), "credit_code": c.get("credit_code", ""),
+             "owner": getattr(o, "username", ""), "contact": (ct or {}).get("name", ""),
+             "phone": (ct or {}).get("phone", "")}
+            for r, c, o, ct in payloads[:PREVIEW_ROWS]
+        ]
+        job.payload = b"" if errors else _pack(payloads)
+        job.status = IMPORT_FLOW.next(job.status, "validate_bad" if errors else "validate_ok")
+        job.message = _("{n} errors found; fix the file and upload it again.").format(n=len(errors)) if errors else ""
+        job.save()
     return job
 
 
@@ -252,8 +299,8 @@ def import_check(*, by, job_id: int, mapping: dict) -> ImportJob:
 def import_cancel(*, by, job_id: int) -> ImportJob:
     job = _job_for_update(by, job_id)
     job.status = IMPORT_FLOW.next(job.status, "cancel")
-    job.content = b""
-    job.save(update_fields=["status", "content"])
+    job.content = job.payload = b""
+    job.save(update_fields=["status", "content", "payload"])
     return job
 
 
@@ -270,10 +317,10 @@ def import_confirm(*, by, job_id: int) -> ImportJob:
 
 
 def import_execute(job_id: int) -> ImportJob:
-    """Write a confirmed import: re-check, then insert in batches inside one transaction (all or nothing).
+    """Write a confirmed import in one transaction (all or nothing).
     Safe to run twice (two workers): the row lock and the status transition let only one proceed."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("created_by").filter(pk=job_id).first()
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ImportStatus.QUEUED:
             return job
         job.status = IMPORT_FLOW.next(job.status, "start")
@@ -285,51 +332,76 @@ def import_execute(job_id: int) -> ImportJob:
             job.status = IMPORT_FLOW.next(job.status, "finish")
             job.created_count = created
             job.finished_at = timezone.now()
-            job.content = b""
+            job.content = job.payload = b""
             job.save()
     except AppError as exc:
         ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, message=str(exc.message),
                                                    finished_at=timezone.now())
-    return ImportJob.objects.defer("content").get(pk=job_id)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")  # fresh planner statistics after a big write
+    return ImportJob.objects.defer("content", "payload").get(pk=job_id)
 
 
 def write_rows(*, by, job: ImportJob) -> int:
-    rows = [r for r in read_rows(job.file_name, bytes(job.content)) if any(str(c).strip() for c in r if c is not None)]
-    payloads, errors, _warnings = validate_rows(by=by, rows=rows[1:], mapping=job.mapping)
-    if errors:
-        raise ValidationFailed({"file": [e["message"] for e in errors[:20]]}, code=codes.IMPORT_ROWS_INVALID)
-    return bulk_insert(by=by, payloads=payloads, note=job.file_name)
+    """Insert the rows the check accepted. Only what the database may have changed since the check is
+    looked at again (credit codes taken meanwhile, owners still active); the unique constraint stays the
+    last guard."""
+    packed = json.loads(zlib.decompress(bytes(job.payload))) if job.payload else []
+    if not packed:
+        raise AppError(codes.IMPORT_NOT_READY, _("The file has not been checked; check it again."))
+    codes_wanted = [v["credit_code"] for _r, v, _o, _c in packed if v.get("credit_code")]
+    taken = set()
+    for i in range(0, len(codes_wanted), 900):
+        taken.update(Customer.objects.filter(credit_code__in=codes_wanted[i:i + 900]).exclude(credit_code="")
+                     .values_list("credit_code", flat=True))
+    if taken:
+        rows = sorted(r for r, v, _o, _c in packed if v.get("credit_code") in taken)
+        raise ValidationFailed(
+            {"credit_code": [_("Row {row}: another customer already has this credit code.").format(row=r)
+                             for r in rows[:20]]},
+            message=_("Since the check, other customers took {n} of these credit codes; nothing was imported.")
+            .format(n=len(rows)), code=codes.IMPORT_ROWS_INVALID)
+    owners = {u.pk: u for u in assignable_users(user=by)}
+    missing = sorted({o for _r, _v, o, _c in packed if o not in owners})
+    if missing:
+        raise ValidationFailed({"owner": [_("An owner is no longer active.")]},
+                               message=_("An owner in the file is no longer active; nothing was imported."),
+                               code=codes.IMPORT_ROWS_INVALID)
+    return bulk_insert(by=by, rows=packed, owners=owners, note=job.file_name)
 
 
-def bulk_insert(*, by, payloads, note: str = "") -> int:
-    """Insert validated rows in batches (customers, contacts, one audit event per customer)."""
-    regions = {}
+def bulk_insert(*, by, rows, owners: dict, note: str = "") -> int:
+    """Insert checked rows: customers, their contacts and one audit event per customer."""
+    from salesflow.core.bulk import insert_instances
+
+    regions: dict = {}
     ip = events.current_ip()
-    total = 0
-    for start in range(0, len(payloads), BATCH):
-        chunk = payloads[start:start + BATCH]
-        customers = []
-        for _row, cleaned, owner, _contact in chunk:
-            customer = Customer(**cleaned, owner=owner, unit_id=owner.unit_id, created_by=by)
-            if customer.region is None and owner.unit_id:
-                if owner.unit_id not in regions:
-                    regions[owner.unit_id] = region_of(owner.unit)
-                customer.region = regions[owner.unit_id]
-            customer.name_initials, customer.name_pinyin = pinyin_keys(customer.name)
-            customer.name_key = name_key(customer.name)
-            customers.append(customer)
-        Customer.objects.bulk_create(customers, batch_size=500)
-        Contact.objects.bulk_create(
-            [Contact(customer=c, **contact) for c, (_r, _cl, _o, contact) in zip(customers, chunk, strict=True) if contact],
-            batch_size=500,
-        )
-        AuditEvent.objects.bulk_create(
-            [AuditEvent(actor=by, actor_name=by.username, ip=ip, action="customer.imported", object_type="crm.customer",
-                        object_id=str(c.pk), object_repr=c.name[:255], customer_id=c.pk, note=note,
-                        after={"owner": c.owner_id}) for c in customers],
-            batch_size=500,
-        )
-        total += len(customers)
+    customers, contacts = [], []
+    for _row, values, owner_id, contact in rows:
+        owner = owners[owner_id]
+        values = dict(values)
+        values["credit_limit"] = Decimal(values["credit_limit"])
+        if values.get("collected_on"):
+            values["collected_on"] = dt.date.fromisoformat(values["collected_on"])
+        values["region_id"] = values.pop("region")
+        values["group_id"] = values.pop("group")
+        customer = Customer(**values, owner_id=owner.pk, unit_id=owner.unit_id, created_by_id=by.pk)
+        if customer.region_id is None and owner.unit_id:
+            if owner.unit_id not in regions:
+                region = region_of(owner.unit)
+                regions[owner.unit_id] = region.pk if region else None
+            customer.region_id = regions[owner.unit_id]
+        customers.append(customer)
+        contacts.append(contact)
+    insert_instances(customers)
+    insert_instances([Contact(customer_id=c.pk, **contact) for c, contact in zip(customers, contacts, strict=True)
+                      if contact])
+    insert_instances([
+        AuditEvent(actor_id=by.pk, actor_name=by.username, ip=ip, action="customer.imported",
+                   object_type="crm.customer", object_id=str(c.pk), object_repr=c.name[:255], customer_id=c.pk,
+                   note=note, after={"owner": c.owner_id})
+        for c in customers])
     events.record(by=by, action="customer.import_finished", object_type="crm.importjob", object_repr=note,
-                  after={"created": total})
-    return total
+                  after={"created": len(customers)})
+    return len(customers)

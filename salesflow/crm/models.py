@@ -181,6 +181,7 @@ class Contact(models.Model):
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
+    CHECKING = "checking", _("Checking the rows")
     VALIDATED = "validated", _("Checked, waiting for confirmation")
     INVALID = "invalid", _("Has errors, nothing imported")
     QUEUED = "queued", _("Queued")
@@ -193,8 +194,8 @@ class ImportStatus(models.TextChoices):
 IMPORT_FLOW = StateMachine(
     ImportStatus,
     {
-        ImportStatus.UPLOADED: {"validate_ok": ImportStatus.VALIDATED, "validate_bad": ImportStatus.INVALID,
-                                "cancel": ImportStatus.CANCELLED},
+        ImportStatus.UPLOADED: {"check": ImportStatus.CHECKING, "cancel": ImportStatus.CANCELLED},
+        ImportStatus.CHECKING: {"validate_ok": ImportStatus.VALIDATED, "validate_bad": ImportStatus.INVALID},
         ImportStatus.VALIDATED: {"confirm": ImportStatus.QUEUED, "remap": ImportStatus.UPLOADED,
                                  "cancel": ImportStatus.CANCELLED},
         ImportStatus.INVALID: {"remap": ImportStatus.UPLOADED, "cancel": ImportStatus.CANCELLED},
@@ -212,6 +213,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     file_name = models.CharField(_("file"), max_length=255)
     content = models.BinaryField(_("content"), editable=False)
+    # The checked rows (compressed JSON), written by the check and consumed by the import.
+    payload = models.BinaryField(_("checked rows"), editable=False, default=b"")
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     headers = models.JSONField(_("columns"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict)

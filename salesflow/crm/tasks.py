@@ -7,3 +7,11 @@ def run_customer_import(job_id: int) -> int:
 
     job = import_execute(job_id)
     return job.created_count if job else 0
+
+
+@task()
+def check_customer_import(job_id: int) -> str:
+    from .imports import import_run_check
+
+    job = import_run_check(job_id)
+    return job.status if job else ""

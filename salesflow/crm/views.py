@@ -267,11 +267,14 @@ def import_detail(request, job_id: int):
     context = {
         "job": job, "targets": [(k, v[0]) for k, v in imports.TARGETS.items()],
         "headers": list(enumerate(job.headers)), "mapping_errors": mapping_errors,
-        "running": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "running": job.status in (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING),
         "can_map": job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.INVALID),
     }
     if request.htmx and request.GET.get("poll"):
-        return render(request, "crm/import_detail.html#status", context)
+        response = render(request, "crm/import_detail.html#status", context)
+        if not context["running"]:
+            response["HX-Refresh"] = "true"  # the check or import finished: show its errors or result
+        return response
     return render(request, "crm/import_detail.html", context)
 
 

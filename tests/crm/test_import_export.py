@@ -264,3 +264,22 @@ def test_safe_cell_leaves_numbers_and_plain_text():
     assert safe_cell(-5) == -5
     assert safe_cell("上海") == "上海"
     assert safe_cell("=1") == "'=1"
+
+
+def test_big_file_is_checked_by_the_task_worker_and_nothing_is_written_before_confirm(
+        org, monkeypatch, django_capture_on_commit_callbacks):
+    from salesflow.crm.models import ImportJob, ImportStatus
+
+    monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
+    content = "客户名称,联系人,电话\n宁海第一贸易有限公司,甲,13611112222\n宁海第二贸易有限公司,乙,13611113333\n"
+    job = imports.import_upload(by=fresh(org.rep), file_name="big.csv", content=content.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.import_check(by=fresh(org.rep), job_id=job.pk, mapping=job.mapping)
+        assert job.status == ImportStatus.CHECKING
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.status == ImportStatus.VALIDATED and job.payload
+    assert not Customer.objects.filter(name__startswith="宁海").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_confirm(by=fresh(org.rep), job_id=job.pk)
+    assert Customer.objects.filter(name__startswith="宁海", owner=org.rep).count() == 2
+    assert not ImportJob.objects.get(pk=job.pk).payload  # the checked rows are dropped once written
