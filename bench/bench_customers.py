@@ -293,15 +293,16 @@ def run_import(args, org, content: bytes, file_name: str):
 
     t_all = time.perf_counter()
     job = phase("1 upload (read + store)", lambda: imports.import_upload(by=admin, file_name=file_name, content=content))
-    job = phase("2 check (read + validate)",
+    job = phase("2 check (read + validate + search keys; the task worker's part runs on commit)",
                 lambda: imports.import_check(by=admin, job_id=job.pk, mapping=job.mapping))
+    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.VALIDATED:
         print(f"!! check failed: {job.status} {job.message} {job.errors[:5]}")
         sys.exit(1)
-    job = phase("3 confirm → execute (re-read, re-validate, write)",
+    job = phase("3 confirm → execute (re-check taken codes and owners, write)",
                 lambda: imports.import_confirm(by=admin, job_id=job.pk))
     total = time.perf_counter() - t_all
-    job = imports.ImportJob.objects.defer("content").get(pk=job.pk)
+    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         print(f"!! import did not finish: {job.status} {job.message}")
         sys.exit(1)

@@ -54,8 +54,11 @@ INSTALLED_APPS = [
     "ninja",
     "salesflow.core",
     "salesflow.audit",
+    "salesflow.workcal",
     "salesflow.org",
     "salesflow.crm",
+    "salesflow.approvals",
+    "salesflow.deals",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "salesflow.core.context_processors.navigation",
+                "salesflow.workcal.context_processors.calendar_warning",
             ],
         },
     },

@@ -14,7 +14,10 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("customers/", include("salesflow.crm.urls")),
     path("org/", include("salesflow.org.urls")),
+    path("approvals/", include("salesflow.approvals.urls")),
+    path("deals/", include("salesflow.deals.urls")),
     path("audit/", include("salesflow.audit.urls")),
+    path("calendar/", include("salesflow.workcal.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

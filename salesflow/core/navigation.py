@@ -39,6 +39,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin", _("Organisation"), "org:unit_list", "org.manage", "diagram-3"),
     NavEntry("admin", _("Users"), "org:user_list", "org.manage", "person-badge"),
     NavEntry("admin", _("Audit trail"), "audit:event_list", "audit.view", "journal-text"),
+    NavEntry("admin", _("Working calendar"), "workcal:year_list", "calendar.manage", "calendar3"),
 ]
 
 

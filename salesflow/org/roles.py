@@ -55,7 +55,11 @@ CAPABILITIES: dict[str, set] = {
     "customer.reassign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MANAGER, R.SUPERVISOR},
     "customer.master_data": {R.ADMIN, R.DIRECTOR},
     "org.manage": {R.ADMIN},
+    "approvals.manage_policies": {R.ADMIN},
+    "approvals.view_policies": _CUSTOMER_READERS,
+    "discount.request": {R.REP, R.SUPERVISOR, R.MANAGER, R.ASSISTANT, R.DIRECTOR},
     "audit.view": {R.ADMIN},
+    "calendar.manage": {R.ADMIN},
     "token.manage_all": {R.ADMIN},
 }
 

@@ -1,0 +1,127 @@
+"""Reads for the approval pages and API: the inbox, my requests, one request's history, policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesflow.audit.models import AuditEvent
+from salesflow.core.errors import NotFound, PermissionRefused
+from salesflow.org.roles import Scope, has_capability
+from salesflow.org.scope import data_scope
+
+from .models import ApprovalPolicy, ApprovalRequest, ApprovalTask, Delegation, Notification, TaskStatus
+
+
+@dataclass
+class InboxFilters:
+    document_type: str = ""
+    overdue: bool = False
+    q: str = ""
+
+
+def inbox(*, user, filters: InboxFilters | None = None) -> QuerySet[ApprovalTask]:
+    """The approver's pending tasks, earliest deadline first (served by a partial index)."""
+    f = filters or InboxFilters()
+    qs = (ApprovalTask.objects.filter(approver=user, status=TaskStatus.PENDING)
+          .select_related("request", "request__requester", "step", "on_behalf_of"))
+    if f.document_type:
+        qs = qs.filter(request__document_type=f.document_type)
+    if f.overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    if f.q:
+        qs = qs.filter(request__title__icontains=f.q)
+    return qs.order_by("due_at", "id")
+
+
+def inbox_count(*, user) -> int:
+    return ApprovalTask.objects.filter(approver=user, status=TaskStatus.PENDING).count()
+
+
+def history(*, user) -> QuerySet[ApprovalTask]:
+    return (ApprovalTask.objects.filter(approver=user).exclude(status=TaskStatus.PENDING)
+            .select_related("request", "request__requester", "step", "on_behalf_of").order_by("-decided_at", "-id"))
+
+
+def my_requests(*, user, status: str = "") -> QuerySet[ApprovalRequest]:
+    qs = ApprovalRequest.objects.filter(requester=user).select_related("policy")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def requests_visible_to(user) -> QuerySet[ApprovalRequest]:
+    scope = data_scope(user)
+    if scope.kind == Scope.ALL:
+        return ApprovalRequest.objects.all()
+    mine = Q(requester_id=user.pk) | Q(pk__in=ApprovalTask.objects.filter(approver=user).values("request_id"))
+    if scope.kind == Scope.UNIT:
+        mine |= Q(requester_unit_id__in=scope.unit_ids)
+    return ApprovalRequest.objects.filter(mine)
+
+
+def request_get(*, user, request_id: int) -> ApprovalRequest:
+    request = requests_visible_to(user).select_related("policy", "requester").filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(_("Approval request not found."))
+    return request
+
+
+def request_for_document(*, user, document_type: str, document_id: int) -> ApprovalRequest | None:
+    return (requests_visible_to(user).select_related("policy", "requester")
+            .filter(document_type=document_type, document_id=document_id).first())
+
+
+def request_rounds(request: ApprovalRequest) -> list[dict]:
+    """Every round with its steps and each approver's decision and opinion, newest round first."""
+    steps = list(request.steps.order_by("round", "step", "id"))
+    tasks = list(ApprovalTask.objects.filter(request=request).select_related("approver", "on_behalf_of")
+                 .order_by("id"))
+    by_step: dict[int, list] = {}
+    for task in tasks:
+        by_step.setdefault(task.step_id, []).append(task)
+    rounds: dict[int, list] = {}
+    for step in steps:
+        step.assignments = by_step.get(step.pk, [])
+        rounds.setdefault(step.round, []).append(step)
+    return [{"round": n, "steps": rounds[n]} for n in sorted(rounds, reverse=True)]
+
+
+def request_events(request: ApprovalRequest) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(object_type="approvals.approvalrequest", object_id=str(request.pk)).order_by("at", "id")
+
+
+def my_task_in(request: ApprovalRequest, user) -> ApprovalTask | None:
+    return (ApprovalTask.objects.filter(request=request, approver=user, status=TaskStatus.PENDING)
+            .select_related("step").first())
+
+
+def policy_list(*, user) -> QuerySet[ApprovalPolicy]:
+    if not has_capability(user, "approvals.view_policies"):
+        raise PermissionRefused()
+    return ApprovalPolicy.objects.prefetch_related("stages").order_by("document_type", "priority", "code")
+
+
+def policy_get(*, user, code: str) -> ApprovalPolicy:
+    policy = policy_list(user=user).filter(code=code).first()
+    if policy is None:
+        raise NotFound(_("Approval policy not found."))
+    return policy
+
+
+def delegations(*, user) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(Q(user=user) | Q(delegate=user)).select_related("user", "delegate")
+
+
+def notifications(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-id")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

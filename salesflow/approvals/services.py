@@ -1,0 +1,406 @@
+"""The approval engine: submit, decide, withdraw, resubmit, and the deadline sweep.
+
+Every write locks the request row first (one request = one lock), so two approvers acting at the same
+moment are serialised: the request ends in exactly one consistent state and no step is decided twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesflow.audit import events
+from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.org.models import User
+from salesflow.workcal.calendar import add_working_days
+
+from . import error_codes as codes
+from .conditions import all_hold
+from .models import (
+    REQUEST_FLOW,
+    ApprovalPolicy,
+    ApprovalRequest,
+    ApprovalStep,
+    ApprovalTask,
+    RequestStatus,
+    StageMode,
+    StepStatus,
+    TaskStatus,
+)
+from .notify import notify
+from .registry import adapter_for
+from .resolve import next_level_up, resolve, with_delegation
+
+OBJECT_TYPE = "approvals.approvalrequest"
+
+
+def _event(request: ApprovalRequest, *, by, action: str, note: str = "", after: dict | None = None) -> None:
+    events.record(by=by, action=action, object_type=OBJECT_TYPE, object_id=request.pk, object_repr=request.title,
+                  customer_id=request.customer_id, note=note, after=after)
+
+
+def policy_for(document_type: str, facts: dict) -> ApprovalPolicy | None:
+    for policy in ApprovalPolicy.objects.filter(document_type=document_type, is_active=True).order_by("priority", "id"):
+        if all_hold(policy.conditions, facts):
+            return policy
+    return None
+
+
+def _decided_in_round(request: ApprovalRequest) -> set[int]:
+    return set(ApprovalTask.objects.filter(request=request, step__round=request.round,
+                                           status__in=[TaskStatus.APPROVED, TaskStatus.REJECTED])
+               .values_list("approver_id", flat=True))
+
+
+def _approvers(step: ApprovalStep, request: ApprovalRequest, escalation: dict) -> list[User]:
+    """The stage's approvers, minus the requester and anyone who already decided this round; if nobody is
+    left, the next level up takes the stage (so a supervisor's own request goes to their manager)."""
+    excluded = {request.requester_id} | _decided_in_round(request)
+    people = resolve(step.rule, step.role, request.requester)
+    chosen = [u for u in people if u.pk not in excluded]
+    frontier = people or [request.requester]
+    seen: set[int] = set()
+    while not chosen and frontier:
+        nxt = []
+        for user in frontier:
+            if user.pk in seen:
+                continue
+            seen.add(user.pk)
+            nxt.extend(next_level_up(user, escalation))
+        chosen = [u for u in nxt if u.pk not in excluded]
+        frontier = [u for u in nxt if u.pk not in seen]
+    return chosen
+
+
+def _start_step(step: ApprovalStep, request: ApprovalRequest, policy: ApprovalPolicy, now, by) -> list[ApprovalTask]:
+    people = _approvers(step, request, policy.escalation)
+    if not people:
+        raise AppError(codes.NO_APPROVER, _("Nobody can approve the stage “{stage}”: check the organisation "
+                                            "(roles and managers).").format(stage=step.name))
+    step.status = StepStatus.ACTIVE
+    step.started_at = now
+    step.due_at = add_working_days(now, step.deadline_days)
+    step.save(update_fields=["status", "started_at", "due_at"])
+    tasks = []
+    for assignee, behalf in with_delegation(people, timezone.localdate(now)):
+        if assignee.pk == request.requester_id:
+            assignee, behalf = behalf, None  # a delegate never approves their own request
+        tasks.append(ApprovalTask(step=step, request=request, approver=assignee, on_behalf_of=behalf,
+                                  due_at=step.due_at))
+    tasks = _unique_tasks(tasks)
+    ApprovalTask.objects.bulk_create(tasks)
+    adapter = adapter_for(request.document_type)
+    notify([t.approver for t in tasks], kind="approval.new",
+           title=_("Approval needed: {title}").format(title=request.title),
+           body=_("Stage: {stage}. Due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
+           url=adapter.url(request.document_id))
+    return tasks
+
+
+def _unique_tasks(tasks: list[ApprovalTask]) -> list[ApprovalTask]:
+    seen, unique = set(), []
+    for t in tasks:
+        if t.approver.pk not in seen:
+            seen.add(t.approver.pk)
+            unique.append(t)
+    return unique
+
+
+def _start_round(request: ApprovalRequest, policy: ApprovalPolicy, by, now) -> None:
+    stages = list(policy.stages.order_by("step", "id"))
+    if not stages:
+        raise AppError(codes.POLICY_INVALID, _("The approval policy “{name}” has no stages.").format(name=policy.name))
+    steps = ApprovalStep.objects.bulk_create([
+        ApprovalStep(request=request, round=request.round, step=s.step, name=s.name, rule=s.rule, role=s.role,
+                     mode=s.mode, deadline_days=s.deadline_days)
+        for s in stages
+    ])
+    first = min(s.step for s in steps)
+    request.current_step = first
+    request.save(update_fields=["current_step"])
+    for step in steps:
+        if step.step == first:
+            _start_step(step, request, policy, now, by)
+
+
+@transaction.atomic
+def approval_submit(*, by, document_type: str, document) -> ApprovalRequest:
+    """Start (or, after a rejection or withdrawal, restart) the approval of a document."""
+    adapter = adapter_for(document_type)
+    requester = adapter.requester(document)
+    if by.pk != requester.pk:
+        raise PermissionRefused(_("Only the author can submit this document for approval."))
+    facts = adapter.facts(document)
+    policy = policy_for(document_type, facts)
+    if policy is None:
+        raise AppError(codes.NO_POLICY, _("No approval policy applies to this document; ask an administrator."))
+    summary = adapter.summary(document)
+    now = timezone.now()
+    request = ApprovalRequest.objects.select_for_update().filter(document_type=document_type,
+                                                                  document_id=document.pk).first()
+    if request is None:
+        request = ApprovalRequest.objects.create(
+            policy=policy, policy_version=policy.version, document_type=document_type, document_id=document.pk,
+            requester=requester, requester_unit_id=requester.unit_id, **summary)
+        action = "approval.submitted"
+    else:
+        if request.status == RequestStatus.PENDING:
+            raise Conflict(codes.ALREADY_PENDING, _("This document is already waiting for approval."))
+        request.status = REQUEST_FLOW.next(request.status, "resubmit")
+        request.round += 1
+        request.policy, request.policy_version = policy, policy.version
+        for key, value in summary.items():
+            setattr(request, key, value)
+        request.decided_at = None
+        request.save()
+        action = "approval.resubmitted"
+    _start_round(request, policy, by, now)
+    adapter.on_submitted(document, request, by)
+    _event(request, by=by, action=action, note=policy.name, after={"round": request.round, "policy": policy.code})
+    return request
+
+
+def _lock_request(request_id: int) -> ApprovalRequest:
+    request = ApprovalRequest.objects.select_for_update().select_related("policy", "requester").filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(_("Approval request not found."))
+    return request
+
+
+@transaction.atomic
+def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> ApprovalTask:
+    """Approve or reject with a written opinion (签署意见). A rejection needs the opinion."""
+    request_id = ApprovalTask.objects.filter(pk=task_id).values_list("request_id", flat=True).first()
+    if request_id is None:
+        raise NotFound(_("Approval task not found."))
+    request = _lock_request(request_id)
+    task = ApprovalTask.objects.select_related("step", "approver", "on_behalf_of").get(pk=task_id)
+    if task.approver_id != by.pk:
+        raise NotFound(_("Approval task not found."), code=codes.NOT_YOUR_TASK)
+    if by.pk == request.requester_id:
+        raise PermissionRefused(_("Nobody approves their own request."), code=codes.SELF_APPROVAL)
+    if task.status != TaskStatus.PENDING or task.step.status != StepStatus.ACTIVE or request.status != RequestStatus.PENDING:
+        raise Conflict(codes.ALREADY_DECIDED, _("This approval has already been decided."))
+    if by.pk in _decided_in_round(request):
+        raise PermissionRefused(_("You have already decided on this request."), code=codes.TWICE_IN_REQUEST)
+    opinion = (opinion or "").strip()
+    if not approve and not opinion:
+        raise ValidationFailed({"opinion": [_("Write your opinion: the author needs to know why.")]},
+                               code=codes.OPINION_REQUIRED)
+    now = timezone.now()
+    task.status = TaskStatus.APPROVED if approve else TaskStatus.REJECTED
+    task.opinion, task.decided_at = opinion[:4000], now
+    task.save(update_fields=["status", "opinion", "decided_at"])
+    step = task.step
+    who = _("{user} for {other}").format(user=by.display_name, other=task.on_behalf_of.display_name) \
+        if task.on_behalf_of_id else by.display_name
+    _event(request, by=by, action="approval.approved" if approve else "approval.rejected", note=opinion,
+           after={"step": step.name, "by": who})
+    adapter = adapter_for(request.document_type)
+    if not approve:
+        _finish_step(step, StepStatus.REJECTED, now)
+        _cancel_open(request, now)
+        request.status = REQUEST_FLOW.next(request.status, "reject")
+        request.decided_at, request.current_step = now, None
+        request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
+        document = adapter.get(request.document_id)
+        adapter.on_returned(document, request, by, opinion)
+        notify([request.requester], kind="approval.rejected",
+               title=_("Rejected: {title}").format(title=request.title),
+               body=_("{who}: {opinion}").format(who=who, opinion=opinion), url=adapter.url(request.document_id))
+        return task
+    pending = step.tasks.filter(status=TaskStatus.PENDING).exclude(pk=task.pk)
+    # An escalated approver decides for the whole stage; otherwise the stage's any/all rule applies.
+    if step.mode == StageMode.ANY or task.escalated or not pending.exists():
+        pending.update(status=TaskStatus.CANCELLED, decided_at=now)
+        _finish_step(step, StepStatus.APPROVED, now)
+        _advance(request, by, now)
+    return task
+
+
+def _finish_step(step: ApprovalStep, status: str, now) -> None:
+    step.status, step.finished_at = status, now
+    step.save(update_fields=["status", "finished_at"])
+
+
+def _cancel_open(request: ApprovalRequest, now) -> None:
+    ApprovalTask.objects.filter(request=request, status=TaskStatus.PENDING).update(status=TaskStatus.CANCELLED,
+                                                                                   decided_at=now)
+    ApprovalStep.objects.filter(request=request, round=request.round,
+                                status__in=[StepStatus.ACTIVE, StepStatus.WAITING]).update(
+        status=StepStatus.CANCELLED, finished_at=now)
+
+
+def _advance(request: ApprovalRequest, by, now) -> None:
+    """When every stage of the current step has agreed, start the next step, or approve the request."""
+    steps = list(ApprovalStep.objects.filter(request=request, round=request.round))
+    if any(s.step == request.current_step and s.status == StepStatus.ACTIVE for s in steps):
+        return  # a parallel stage of this step is still deciding
+    waiting = sorted({s.step for s in steps if s.status == StepStatus.WAITING})
+    adapter = adapter_for(request.document_type)
+    if waiting:
+        request.current_step = waiting[0]
+        request.save(update_fields=["current_step", "updated_at"])
+        for step in steps:
+            if step.step == waiting[0]:
+                _start_step(step, request, request.policy, now, by)
+        return
+    request.status = REQUEST_FLOW.next(request.status, "approve")
+    request.decided_at, request.current_step = now, None
+    request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
+    document = adapter.get(request.document_id)
+    adapter.on_approved(document, request, by)
+    _event(request, by=by, action="approval.completed", after={"status": request.status})
+    notify([request.requester], kind="approval.approved", title=_("Approved: {title}").format(title=request.title),
+           url=adapter.url(request.document_id))
+
+
+@transaction.atomic
+def approval_withdraw(*, by, request_id: int) -> ApprovalRequest:
+    request = _lock_request(request_id)
+    if request.requester_id != by.pk:
+        raise PermissionRefused(_("Only the author can withdraw the request."), code=codes.NOT_REQUESTER)
+    now = timezone.now()
+    request.status = REQUEST_FLOW.next(request.status, "withdraw")
+    _cancel_open(request, now)
+    request.decided_at, request.current_step = now, None
+    request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
+    adapter = adapter_for(request.document_type)
+    adapter.on_returned(adapter.get(request.document_id), request, by, "")
+    _event(request, by=by, action="approval.withdrawn")
+    return request
+
+
+def approvals_sweep(now: dt.datetime | None = None, batch: int = 1000) -> dict:
+    """Flag overdue stages and remind their approvers; after the policy's grace, escalate to the next level up.
+    Idempotent, and safe with two workers: rows are claimed with SKIP LOCKED and flags are set once."""
+    now = now or timezone.now()
+    flagged = escalated = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                ApprovalStep.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("request__policy", "request__requester")
+                .filter(status=StepStatus.ACTIVE, due_at__lt=now)
+                .filter(overdue_at__isnull=True)
+                .order_by("due_at")[:batch]
+            )
+            if not due:
+                break
+            for step in due:
+                step.overdue_at = now
+                step.save(update_fields=["overdue_at"])
+                _remind(step, now)
+                flagged += 1
+        if len(due) < batch:
+            break
+    while True:
+        with transaction.atomic():
+            candidates = list(
+                ApprovalStep.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("request__policy", "request__requester")
+                .filter(status=StepStatus.ACTIVE, escalated_at__isnull=True, overdue_at__isnull=False)
+                .order_by("due_at")[:batch]
+            )
+            ripe = [s for s in candidates
+                    if s.due_at + dt.timedelta(hours=s.request.policy.escalation_grace_hours) <= now]
+            for step in ripe:
+                _escalate(step, now)
+                escalated += 1
+        if len(candidates) < batch:
+            break
+    return {"flagged": flagged, "escalated": escalated}
+
+
+def _remind(step: ApprovalStep, now) -> None:
+    request = step.request
+    tasks = list(step.tasks.select_related("approver").filter(status=TaskStatus.PENDING))
+    ApprovalTask.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_at=now)
+    adapter = adapter_for(request.document_type)
+    notify([t.approver for t in tasks], kind="approval.overdue",
+           title=_("Overdue: {title}").format(title=request.title),
+           body=_("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
+           url=adapter.url(request.document_id))
+    _event(request, by=None, action="approval.overdue", note=step.name)
+
+
+def _escalate(step: ApprovalStep, now) -> None:
+    request = step.request
+    excluded = {request.requester_id} | _decided_in_round(request)
+    existing = set(step.tasks.values_list("approver_id", flat=True))
+    added = []
+    for task in step.tasks.select_related("approver").filter(status=TaskStatus.PENDING, escalated=False):
+        original = task.on_behalf_of or task.approver
+        for boss in next_level_up(original, request.policy.escalation):
+            if boss.pk not in excluded and boss.pk not in existing:
+                existing.add(boss.pk)
+                added.append(ApprovalTask(step=step, request=request, approver=boss, escalated=True,
+                                          due_at=add_working_days(now, 0)))
+    ApprovalTask.objects.bulk_create(added)
+    step.escalated_at = now
+    step.save(update_fields=["escalated_at"])
+    adapter = adapter_for(request.document_type)
+    notify([t.approver for t in added], kind="approval.escalated",
+           title=_("Escalated to you: {title}").format(title=request.title),
+           body=_("Stage {stage} is overdue.").format(stage=step.name), url=adapter.url(request.document_id))
+    _event(request, by=None, action="approval.escalated", note=step.name,
+           after={"to": [t.approver.username for t in added]})
+
+
+def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:
+    return ApprovalRequest.objects.filter(document_type=document_type, document_id=document_id).first()
+
+
+@transaction.atomic
+def delegation_create(*, by, delegate: User, starts_on: dt.date, ends_on: dt.date, note: str = "",
+                      user: User | None = None):
+    """A user away names a colleague for a date range (admins may set it up for someone else)."""
+    from salesflow.org.roles import has_capability
+
+    from .models import Delegation
+
+    user = user or by
+    if user.pk != by.pk and not has_capability(by, "org.manage"):
+        raise PermissionRefused()
+    errors = {}
+    if delegate is None or not delegate.is_active or delegate.pk == user.pk:
+        errors["delegate"] = [_("Choose an active colleague other than yourself.")]
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        errors["ends_on"] = [_("The end date must not be before the start date.")]
+    if errors:
+        raise ValidationFailed(errors, code=codes.DELEGATION_INVALID)
+    delegation = Delegation.objects.create(user=user, delegate=delegate, starts_on=starts_on, ends_on=ends_on,
+                                           note=note.strip()[:200])
+    events.record(by=by, action="delegation.created", obj=delegation,
+                  after={"user": user.pk, "delegate": delegate.pk, "from": str(starts_on), "until": str(ends_on)})
+    return delegation
+
+
+@transaction.atomic
+def delegation_end(*, by, delegation_id: int) -> None:
+    from .models import Delegation
+
+    delegation = Delegation.objects.select_for_update().filter(pk=delegation_id, user=by).first()
+    if delegation is None:
+        raise NotFound(_("Delegation not found."))
+    today = timezone.localdate()
+    delegation.ends_on = max(delegation.starts_on, today - dt.timedelta(days=1)) if delegation.starts_on < today \
+        else delegation.starts_on
+    if delegation.starts_on >= today:
+        delegation.delete()
+    else:
+        delegation.save(update_fields=["ends_on"])
+    events.record(by=by, action="delegation.ended", object_type="approvals.delegation", object_id=delegation_id)
+
+
+@transaction.atomic
+def notifications_mark_read(*, by, ids: list[int] | None = None) -> int:
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=by, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
