@@ -72,9 +72,12 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
+from salesflow.approvals.api import policy_router as approval_policy_router  # noqa: E402
+from salesflow.approvals.api import router as approvals_router  # noqa: E402
 from salesflow.audit.api import router as audit_router  # noqa: E402
 from salesflow.crm.api import groups_router  # noqa: E402
 from salesflow.crm.api import router as crm_router  # noqa: E402
+from salesflow.deals.api import router as deals_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
@@ -82,3 +85,6 @@ api.add_router("", org_router)
 api.add_router("/customers", crm_router)
 api.add_router("/customer-groups", groups_router)
 api.add_router("/audit-events", audit_router)
+api.add_router("/approvals", approvals_router)
+api.add_router("/approval-policies", approval_policy_router)
+api.add_router("/discount-requests", deals_router)

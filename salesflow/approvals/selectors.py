@@ -41,6 +41,11 @@ def inbox_count(*, user) -> int:
     return ApprovalTask.objects.filter(approver=user, status=TaskStatus.PENDING).count()
 
 
+def task_get(*, user, task_id: int) -> ApprovalTask | None:
+    return (ApprovalTask.objects.filter(pk=task_id, approver=user)
+            .select_related("request", "request__requester", "step", "on_behalf_of").first())
+
+
 def history(*, user) -> QuerySet[ApprovalTask]:
     return (ApprovalTask.objects.filter(approver=user).exclude(status=TaskStatus.PENDING)
             .select_related("request", "request__requester", "step", "on_behalf_of").order_by("-decided_at", "-id"))

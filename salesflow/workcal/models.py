@@ -34,7 +34,7 @@ class CalendarYear(models.Model):
     )
     # Replaced by every change to the year or its days: calendar.py compares the set of (year, version) pairs
     # with the one its process-wide cache was built from, so every process sees an edit on its next call.
-    version = models.UUIDField(_("version"), default=uuid.uuid4, editable=False)
+    version = models.UUIDField(_("calendar version"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("calendar year")
