@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "salesflow.core.context_processors.navigation",
                 "salesflow.workcal.context_processors.calendar_warning",
+                "salesflow.approvals.context_processors.approval_counts",
             ],
         },
     },

@@ -465,8 +465,10 @@ def reset_business_data() -> dict[str, int]:
     the application, so it is cleared with a raw delete here, the one place that may."""
     from django.contrib.sessions.models import Session
 
+    from salesflow.approvals.models import ApprovalRequest, Delegation, Notification
     from salesflow.audit.models import AuditEvent
     from salesflow.crm.models import Contact, Customer, CustomerGroup, ImportJob
+    from salesflow.deals.models import DiscountRequest
     from salesflow.org.models import ApiToken
 
     ensure_allowed()
@@ -474,6 +476,10 @@ def reset_business_data() -> dict[str, int]:
     with transaction.atomic():
         counts["audit events"] = AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)
         counts["import jobs"] = ImportJob.objects.all().delete()[0]
+        counts["approval requests"] = ApprovalRequest.objects.all().delete()[0]
+        counts["discount requests"] = DiscountRequest.objects.all().delete()[0]
+        Notification.objects.all().delete()
+        Delegation.objects.all().delete()
         counts["contacts"] = Contact.objects.all().delete()[0]
         Customer.objects.update(referred_by=None)
         counts["customers"] = Customer.objects.all().delete()[0]
@@ -498,4 +504,18 @@ def build_demo() -> DemoContext:
         build_org(ctx)
         build_users(ctx)
         build_customers(ctx)
+        build_calendar(ctx)
+        from salesflow.deals.demo import build_discounts
+
+        build_discounts(ctx)
     return ctx
+
+
+def build_calendar(ctx: DemoContext) -> None:
+    """Working calendars for every year chinese-calendar knows (approval deadlines count working days)."""
+    from salesflow.workcal.models import CalendarYear
+    from salesflow.workcal.services import calendar_load_known_years
+
+    before = CalendarYear.objects.count()
+    calendar_load_known_years(by=None)
+    ctx.count("calendar years", CalendarYear.objects.count() - before)

@@ -19,8 +19,11 @@ STAGES = [
     ("service", _("After-sales")),
     ("performance", _("Targets & performance")),
     ("analytics", _("Analytics")),
+    ("approvals", _("Approvals")),
     ("admin", _("Administration")),
 ]
+# Stages that are not a step of the sales process: shown without a process number.
+UNNUMBERED = {"approvals", "admin"}
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,16 @@ class NavEntry:
 ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Customer files"), "crm:customer_list", "customer.view", "people"),
     NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
+    NavEntry("quotes", _("Discount requests"), "deals:discount_list", "customer.view", "percent"),
+    NavEntry("approvals", _("My approvals"), "approvals:inbox", None, "inbox"),
+    NavEntry("approvals", _("Approval history"), "approvals:history", None, "clock-history"),
+    NavEntry("approvals", _("My requests"), "approvals:my_requests", None, "send"),
+    NavEntry("approvals", _("Delegations"), "approvals:delegation_list", None, "person-up"),
+    NavEntry("approvals", _("Notifications"), "approvals:notification_list", None, "bell"),
     NavEntry("admin", _("Customer groups"), "crm:group_list", "customer.master_data", "collection"),
     NavEntry("admin", _("Organisation"), "org:unit_list", "org.manage", "diagram-3"),
     NavEntry("admin", _("Users"), "org:user_list", "org.manage", "person-badge"),
+    NavEntry("admin", _("Approval policies"), "approvals:policy_list", "approvals.view_policies", "diagram-2"),
     NavEntry("admin", _("Audit trail"), "audit:event_list", "audit.view", "journal-text"),
     NavEntry("admin", _("Working calendar"), "workcal:year_list", "calendar.manage", "calendar3"),
 ]
@@ -45,7 +55,7 @@ ENTRIES: list[NavEntry] = [
 
 def navigation_for(user, current_path: str = "") -> list[dict]:
     stages = []
-    for key, label in STAGES:
+    for number, (key, label) in enumerate(STAGES, start=1):
         items = []
         for entry in ENTRIES:
             if entry.stage == key and (entry.capability is None or has_capability(user, entry.capability)):
@@ -53,5 +63,6 @@ def navigation_for(user, current_path: str = "") -> list[dict]:
                 items.append({"label": entry.label, "url": url, "icon": entry.icon,
                               "active": current_path.startswith(url)})
         if items:
-            stages.append({"key": key, "label": label, "items": items, "active": any(i["active"] for i in items)})
+            stages.append({"key": key, "label": label, "items": items, "active": any(i["active"] for i in items),
+                           "number": None if key in UNNUMBERED else number})
     return stages
