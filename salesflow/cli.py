@@ -2,6 +2,7 @@
 
     salesflow serve [--host H] [--port P] [--no-worker]   migrate, collect static, run the web server (+ worker)
     salesflow worker                                       run the background tasks worker
+    salesflow scheduler                                    enqueue periodic tasks (deadline sweeps) for the worker
     salesflow demo [--reset]                               load the demo company (development only)
     salesflow migrate                                      apply database migrations
     salesflow import-customers FILE --user USERNAME        import customers from .xlsx/.csv
@@ -63,12 +64,13 @@ def cmd_serve(args) -> int:
     call_command("migrate", interactive=False, verbosity=1)
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
-    worker = None
+    worker = scheduler = None
     if args.no_worker:
         pass
     elif _worker_needed():
         worker = subprocess.Popen(_self_command("worker"))
-        print(f"Started the tasks worker (pid {worker.pid}).", flush=True)
+        scheduler = subprocess.Popen(_self_command("scheduler"))
+        print(f"Started the tasks worker (pid {worker.pid}) and the scheduler (pid {scheduler.pid}).", flush=True)
     else:
         print(f"Tasks backend is {settings.TASKS['default']['BACKEND']}: run its own workers separately.", flush=True)
 
@@ -83,7 +85,7 @@ def cmd_serve(args) -> int:
     server = subprocess.Popen(server_cmd)
 
     def forward(signum, _frame):
-        for proc in (server, worker):
+        for proc in (server, worker, scheduler):
             if proc is not None and proc.poll() is None:
                 proc.send_signal(signum)
 
@@ -94,7 +96,21 @@ def cmd_serve(args) -> int:
     finally:
         _stop(server, "The web server")
         _stop(worker, "The tasks worker")
+        _stop(scheduler, "The scheduler")
     return code
+
+
+def cmd_scheduler(args) -> int:
+    """Enqueue periodic tasks (approval deadline sweep…) for the worker; run one per deployment or more."""
+    _setup()
+    from salesflow.core.scheduler import PERIODIC, run_forever
+
+    print("Scheduler: " + ", ".join(f"{getattr(t, 'name', t)} every {s}s" for s, t in PERIODIC), flush=True)
+    try:
+        run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def cmd_worker(args) -> int:
@@ -306,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", default=os.environ.get("PORT", "8000"))
     p.add_argument("--no-worker", action="store_true", help="do not start the tasks worker")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("scheduler", help="enqueue periodic tasks (approval deadline sweep) for the worker")
+    p.set_defaults(func=cmd_scheduler)
 
     p = sub.add_parser("worker", help="run the background tasks worker (db_worker)")
     p.add_argument("extra", nargs=argparse.REMAINDER, help="options passed to db_worker")

@@ -8,7 +8,12 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
+        from salesflow.core.scheduler import register as schedule
+
         from .registry import declare_document_type
+        from .tasks import sweep_approval_deadlines
+
+        schedule(300, sweep_approval_deadlines)  # overdue flags, reminders and escalation every 5 minutes
 
         # Documents the default policies name; their apps arrive with the order-to-cash issues.
         for document_type, label in [
