@@ -70,6 +70,27 @@ def _shorten(text: str, limit: int = MAX_CHARS) -> str:
     return out + "…"
 
 
+def _lines(text: str, limit: int) -> list[str]:
+    """One line, or two split at a space (English role names); CJK names fit in one."""
+    if _width(text) <= limit or " " not in text:
+        return [_shorten(text, limit)]
+    words, first = text.split(" "), ""
+    while words and _width(f"{first} {words[0]}".strip()) <= limit:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:
+        first = words.pop(0)
+    return [_shorten(first, limit), _shorten(" ".join(words), limit)] if words else [_shorten(first, limit)]
+
+
+def _lane_text(label: str, y: int) -> str:
+    lines = _lines(label, 18)
+    top = y + LANE_HEIGHT // 2 + 4 - (len(lines) - 1) * 7
+    spans = "".join(f'<tspan x="{LANE_HEADER // 2}" y="{top + i * 15}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return (f'<text class="sf-fc-lane-label" text-anchor="middle" font-size="12" font-weight="600" '
+            f'fill="#212529"><title>{escape(label)}</title>{spans}</text>')
+
+
 def _box(x: int, y: int, text: str, state: str, *, step: int | None = None, rounded: int = 6) -> str:
     fill, stroke, ink = COLOURS[state]
     attrs = f'data-state="{state}"' + (f' data-step="{step}"' if step is not None else "")
@@ -107,9 +128,10 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
     def box_y(lane: int) -> int:
         return TOP + lane * LANE_HEIGHT + (LANE_HEIGHT - BOX_H) // 2
 
+    title, rejected = _("Approval flowchart"), _("Rejected: back to the requester")  # outside f-strings: xgettext
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sf-flowchart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("Approval flowchart"))}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
         f'font-family="system-ui, sans-serif">',
         '<defs><marker id="sf-fc-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#495057"/></marker>'
@@ -124,8 +146,7 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
                      f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" fill="{fill}" stroke="#dee2e6"/>'
                      f'<rect x="0" y="{y}" width="{LANE_HEADER}" height="{LANE_HEIGHT}" fill="#e9ecef" '
                      f'stroke="#dee2e6"/>'
-                     f'<text x="{LANE_HEADER // 2}" y="{y + LANE_HEIGHT // 2 + 4}" text-anchor="middle" '
-                     f'font-size="12" font-weight="600" fill="#212529">{escape(_shorten(label, 16))}</text></g>')
+                     f'{_lane_text(label, y)}</g>')
 
     # Box centres per column, so arrows can join each column to the next (fan out / fan in for parallel stages).
     submit = (box_x(0), box_y(0))
@@ -164,6 +185,6 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
                       f'stroke="#dc3545" stroke-width="1.2" stroke-dasharray="5 3" '
                       f'marker-end="url(#sf-fc-arrow-red)"/>')
         arrows.append(f'<text class="sf-fc-reject-label" x="{sx + 8}" y="{base - 5}" font-size="12" '
-                      f'fill="#dc3545">{escape(_("Rejected: back to the requester"))}</text>')
+                      f'fill="#dc3545">{escape(rejected)}</text>')
     parts += arrows + boxes + ["</svg>"]
     return mark_safe("".join(parts))  # noqa: S308 — every text above went through escape()

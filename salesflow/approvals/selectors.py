@@ -130,3 +130,15 @@ def notifications(*, user, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def waiting_on(requests) -> dict[int, list[ApprovalTask]]:
+    """Who each pending request waits for: the open tasks of its current step, for a whole page in one query."""
+    ids = [r.pk for r in requests if r.status == "pending"]
+    if not ids:
+        return {}
+    waiting: dict[int, list[ApprovalTask]] = {}
+    for task in (ApprovalTask.objects.filter(request_id__in=ids, status=TaskStatus.PENDING)
+                 .select_related("step", "approver", "on_behalf_of").order_by("step__step", "step_id", "id")):
+        waiting.setdefault(task.request_id, []).append(task)
+    return waiting

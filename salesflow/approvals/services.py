@@ -164,7 +164,8 @@ def approval_submit(*, by, document_type: str, document) -> ApprovalRequest:
 
 
 def _lock_request(request_id: int) -> ApprovalRequest:
-    request = ApprovalRequest.objects.select_for_update().select_related("policy", "requester").filter(pk=request_id).first()
+    request = ApprovalRequest.objects.select_for_update(of=("self",)).select_related("policy", "requester").filter(
+        pk=request_id).first()
     if request is None:
         raise NotFound(_("Approval request not found."))
     return request

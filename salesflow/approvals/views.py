@@ -1,54 +1,355 @@
-"""Pages: being written (see the approvals issue)."""
-from django.http import HttpResponse
+"""Approval pages: the approver's inbox and history, the requester's requests, one request's record, policies,
+delegations and notifications. Thin: reads through selectors, every change through a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from salesflow.core.errors import AppError, NotFound
+from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.org.roles import has_capability
+
+from . import policies, selectors, services
+from .flowchart import flowchart_svg, lane_label
+from .forms import DelegationForm, PolicyTextForm
+from .models import ApprovalPolicy, RequestStatus, StepStatus
+from .registry import DOCUMENT_LABELS, REGISTRY
+
+# ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def delegation_end(request, **kwargs):
-    return HttpResponse(status=501)
+def document_label(document_type: str) -> str:
+    return str(DOCUMENT_LABELS.get(document_type, document_type))
 
 
-def delegation_list(request, **kwargs):
-    return HttpResponse(status=501)
+def document_url(approval) -> str:
+    """The document's own page; documents without pages yet (declared types) fall back to the request."""
+    adapter = REGISTRY.get(approval.document_type)
+    if adapter is None:
+        return reverse("approvals:request_detail", args=[approval.pk])
+    return adapter.url(approval.document_id)
 
 
-def history(request, **kwargs):
-    return HttpResponse(status=501)
+def _duration(seconds: float) -> str:
+    if seconds < 3600:
+        n = max(1, int(seconds // 60))
+        return ngettext("{n} minute", "{n} minutes", n).format(n=n)
+    if seconds < 48 * 3600:
+        n = int(seconds // 3600)
+        return ngettext("{n} hour", "{n} hours", n).format(n=n)
+    n = int(seconds // 86400)
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
-def inbox(request, **kwargs):
-    return HttpResponse(status=501)
+def countdown(due_at, now) -> tuple[str, bool]:
+    """("3 hours left", False) or ("Overdue by 2 hours", True): computed on the server, no script needed."""
+    if due_at is None:
+        return "", False
+    seconds = (due_at - now).total_seconds()
+    if seconds < 0:
+        return _("Overdue by {time}").format(time=_duration(-seconds)), True
+    return _("{time} left").format(time=_duration(seconds)), False
 
 
-def my_requests(request, **kwargs):
-    return HttpResponse(status=501)
+def _decorate(tasks, now=None) -> list:
+    now = now or timezone.now()
+    for task in tasks:
+        task.document_label = document_label(task.request.document_type)
+        task.document_url = document_url(task.request)
+        task.countdown, task.is_overdue = countdown(task.due_at, now)
+    return tasks
 
 
-def notification_list(request, **kwargs):
-    return HttpResponse(status=501)
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
 
 
-def notification_read(request, **kwargs):
-    return HttpResponse(status=501)
+def _message_of(exc: AppError) -> str:
+    details = [str(m) for ms in exc.fields.values() for m in (ms if isinstance(ms, list | tuple) else [ms])]
+    return " ".join(details) or str(exc.message)
 
 
-def policy_detail(request, **kwargs):
-    return HttpResponse(status=501)
+def _require(request, capability: str) -> None:
+    if not has_capability(request.user, capability):
+        raise PermissionDenied
 
 
-def policy_edit(request, **kwargs):
-    return HttpResponse(status=501)
+# ── inbox, history, my requests ─────────────────────────────────────────────────────────────────────────────
 
 
-def policy_list(request, **kwargs):
-    return HttpResponse(status=501)
+def _inbox_filters(request) -> selectors.InboxFilters:
+    g = request.GET
+    document_type = g.get("type", "")
+    return selectors.InboxFilters(document_type=document_type if document_type in DOCUMENT_LABELS else "",
+                                  overdue=g.get("overdue") == "1", q=g.get("q", "").strip()[:100])
 
 
-def policy_load(request, **kwargs):
-    return HttpResponse(status=501)
+@page_view
+def inbox(request):
+    filters = _inbox_filters(request)
+    page = paginate(request, selectors.inbox(user=request.user, filters=filters))
+    context = {
+        "page": page, "tasks": _decorate(page.object_list), "filters": filters,
+        "querystring": querystring_without(request, "page"),
+        "document_types": [(k, str(v)) for k, v in DOCUMENT_LABELS.items()],
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "approvals/inbox.html#results", context)
+    return render(request, "approvals/inbox.html", context)
 
 
-def request_detail(request, **kwargs):
-    return HttpResponse(status=501)
+def _my_task(user, task_id: int):
+    task = (selectors.inbox(user=user).filter(pk=task_id).first()
+            or selectors.history(user=user).filter(pk=task_id).first())
+    if task is None:
+        raise NotFound(_("Approval task not found."))
+    return _decorate([task])[0]
 
 
-def task_decide(request, **kwargs):
-    return HttpResponse(status=501)
+@require_POST
+@page_view
+def task_decide(request, task_id: int):
+    """Approve or reject with an opinion: in the inbox the row swaps to its decided state (htmx); elsewhere the
+    browser goes back to the page it came from."""
+    decision = request.POST.get("decision", "")
+    opinion = request.POST.get("opinion", "")
+    error = ""
+    if decision not in ("approve", "reject"):
+        error = _("Choose approve or reject.")
+    else:
+        try:
+            services.approval_decide(by=request.user, task_id=task_id, approve=decision == "approve",
+                                     opinion=opinion)
+        except NotFound:
+            raise
+        except AppError as exc:  # opinion missing, already decided, own request: said in place
+            error = _message_of(exc)
+    if request.htmx:
+        return render(request, "approvals/inbox.html#task_row", {
+            "task": _my_task(request.user, task_id), "error": error, "opinion": opinion if error else ""})
+    if error:
+        messages.error(request, error)
+    elif decision == "approve":
+        messages.success(request, _("Approved."))
+    else:
+        messages.success(request, _("Rejected; the document went back to its author."))
+    return redirect(_safe_next(request, reverse("approvals:inbox")))
+
+
+@page_view
+def history(request):
+    page = paginate(request, selectors.history(user=request.user))
+    return render(request, "approvals/history.html", {
+        "page": page, "tasks": _decorate(page.object_list), "querystring": querystring_without(request, "page")})
+
+
+@page_view
+def my_requests(request):
+    status = request.GET.get("status", "")
+    status = status if status in RequestStatus.values else ""
+    page = paginate(request, selectors.my_requests(user=request.user, status=status))
+    waiting = selectors.waiting_on(page.object_list)
+    rows = []
+    for approval in page.object_list:
+        stages: dict[str, list] = {}
+        for task in waiting.get(approval.pk, []):
+            stages.setdefault(task.step.name, []).append(task)
+        rows.append({"request": approval, "label": document_label(approval.document_type),
+                     "url": document_url(approval), "waiting": list(stages.items())})
+    return render(request, "approvals/my_requests.html", {
+        "page": page, "rows": rows, "status": status, "statuses": RequestStatus.choices,
+        "querystring": querystring_without(request, "page")})
+
+
+def approval_block(request, approval) -> dict:
+    """What a page shows of one request: its rounds, its chart with the current step, and the viewer's task.
+    Shared by the request page and the documents' own pages (the discount request)."""
+    rounds = selectors.request_rounds(approval)
+    latest = rounds[0]["steps"] if rounds else []
+    now = timezone.now()
+    for step in latest:
+        step.is_overdue = step.status == StepStatus.ACTIVE and step.due_at is not None and step.due_at < now
+    for rnd in rounds:
+        for step in rnd["steps"]:
+            step.approver_label = lane_label(step.rule, step.role)
+    current = {approval.current_step} if approval.status == RequestStatus.PENDING and approval.current_step else set()
+    done = {s.step for s in latest if s.status == StepStatus.APPROVED}
+    task = selectors.my_task_in(approval, request.user)
+    if task is not None:
+        task.countdown, task.is_overdue = countdown(task.due_at, now)
+    return {
+        "approval": approval, "rounds": rounds, "my_task": task,
+        "flowchart": flowchart_svg(latest, current_steps=current, done_steps=done - current),
+        "document_label": document_label(approval.document_type), "document_url": document_url(approval),
+    }
+
+
+@page_view
+def request_detail(request, request_id: int):
+    approval = selectors.request_get(user=request.user, request_id=request_id)
+    context = approval_block(request, approval)
+    context["events"] = selectors.request_events(approval)
+    return render(request, "approvals/request_detail.html", context)
+
+
+# ── policies ────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@page_view
+def policy_list(request):
+    rows = list(selectors.policy_list(user=request.user))
+    for policy in rows:
+        policy.document_label = document_label(policy.document_type)
+    return render(request, "approvals/policy_list.html", {
+        "policies": rows, "can_manage": has_capability(request.user, "approvals.manage_policies")})
+
+
+@page_view
+def policy_detail(request, code: str):
+    policy = selectors.policy_get(user=request.user, code=code)
+    stages = list(policy.stages.all())
+    for stage in stages:
+        stage.approver_label = lane_label(stage.rule, stage.role)
+    return render(request, "approvals/policy_detail.html", {
+        "policy": policy, "stages": stages, "flowchart": flowchart_svg(stages),
+        "document_label": document_label(policy.document_type),
+        "escalation": [(lane_label("role", a), lane_label("role", b)) for a, b in (policy.escalation or {}).items()],
+        "can_manage": has_capability(request.user, "approvals.manage_policies")})
+
+
+FIELD_LABELS = {"toml": gettext_lazy("Text"), "policy": gettext_lazy("Policy"), "stages": gettext_lazy("Stages")}
+
+
+def _field_label(key: str) -> str:
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
+    try:
+        return str(ApprovalPolicy._meta.get_field(key).verbose_name)
+    except Exception:  # noqa: BLE001 — any other key is shown as it is
+        return key
+
+
+@page_view
+def policy_edit(request, code: str):
+    _require(request, "approvals.manage_policies")
+    policy = selectors.policy_get(user=request.user, code=code)
+    form = PolicyTextForm(request.POST or None, initial={"text": policies.policy_as_toml(policy)})
+    errors: list[tuple[str, list[str]]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = policies.policy_from_toml(form.cleaned_data["text"])
+            if str(data.get("code", "")).strip() != policy.code:
+                raise AppError("approval_policy_code_changed", _("The code cannot be changed here."),
+                               fields={"code": [_("Keep the code “{code}”.").format(code=policy.code)]})
+            saved = policies.policy_save(by=request.user, data=data)
+        except AppError as exc:
+            form.add_error(None, str(exc.message))
+            errors = [(_field_label(k), [str(m) for m in (v if isinstance(v, list | tuple) else [v])])
+                      for k, v in exc.fields.items()]
+        else:
+            messages.success(request, _("Policy {name} saved (version {version}).").format(
+                name=saved.name, version=saved.version))
+            return redirect("approvals:policy_detail", code=saved.code)
+    return render(request, "approvals/policy_edit.html", {"policy": policy, "form": form, "errors": errors})
+
+
+@require_POST
+@page_view
+def policy_load(request):
+    _require(request, "approvals.manage_policies")
+    try:
+        loaded = policies.policy_load_file(by=request.user)
+    except AppError as exc:
+        messages.error(request, f"{exc.message} {_message_of(exc)}")
+    else:
+        messages.success(request, ngettext("{n} policy loaded from the shipped file.",
+                                           "{n} policies loaded from the shipped file.", len(loaded)).format(
+            n=len(loaded)))
+    return redirect("approvals:policy_list")
+
+
+# ── delegations ─────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@page_view
+def delegation_list(request):
+    form = DelegationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.delegation_create(by=request.user, delegate=d["delegate"], starts_on=d["starts_on"],
+                                       ends_on=d["ends_on"], note=d["note"])
+        except AppError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Delegation saved: {name} approves for you from {start} until {end}.").format(
+                name=d["delegate"].display_name, start=d["starts_on"].isoformat(), end=d["ends_on"].isoformat()))
+            return redirect("approvals:delegation_list")
+    rows = list(selectors.delegations(user=request.user).order_by("-starts_on", "-id"))
+    today = timezone.localdate()
+    for row in rows:
+        row.is_current = row.starts_on <= today <= row.ends_on
+        row.can_end = row.user_id == request.user.pk and row.ends_on >= today
+    return render(request, "approvals/delegation_list.html", {
+        "form": form, "given": [r for r in rows if r.user_id == request.user.pk],
+        "received": [r for r in rows if r.delegate_id == request.user.pk]})
+
+
+@require_POST
+@page_view
+def delegation_end(request, delegation_id: int):
+    services.delegation_end(by=request.user, delegation_id=delegation_id)
+    messages.success(request, _("Delegation ended."))
+    return redirect("approvals:delegation_list")
+
+
+# ── notifications ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+@page_view
+def notification_list(request):
+    unread = request.GET.get("unread") == "1"
+    page = paginate(request, selectors.notifications(user=request.user, unread_only=unread))
+    return render(request, "approvals/notification_list.html", {
+        "page": page, "unread": unread, "querystring": querystring_without(request, "page")})
+
+
+@page_view
+def notification_menu(request):
+    """The bell's dropdown, fetched when it opens (so ordinary pages pay only for the two counts)."""
+    return render(request, "approvals/_notification_menu.html", {
+        "latest": selectors.notifications(user=request.user)[:8]})
+
+
+@require_POST
+@page_view
+def notification_read(request):
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    services.notifications_mark_read(by=request.user, ids=ids)
+    return redirect(_safe_next(request, reverse("approvals:notification_list")))
+
+
+@page_view
+def notification_open(request, notification_id: int):
+    notification = selectors.notifications(user=request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        services.notifications_mark_read(by=request.user, ids=[notification.pk])
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return redirect(url)
+    return redirect("approvals:notification_list")

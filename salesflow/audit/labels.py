@@ -24,6 +24,19 @@ ACTION_LABELS = {
     "user.login_failed": _("Failed sign-in"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),
+    "approval.submitted": _("Submitted for approval"),
+    "approval.resubmitted": _("Resubmitted for approval"),
+    "approval.approved": _("Approved a stage"),
+    "approval.rejected": _("Rejected"),
+    "approval.completed": _("Approval completed"),
+    "approval.withdrawn": _("Withdrawn by the requester"),
+    "approval.overdue": _("Approval overdue"),
+    "approval.escalated": _("Approval escalated"),
+    "approval_policy.saved": _("Approval policy saved"),
+    "delegation.created": _("Delegation created"),
+    "delegation.ended": _("Delegation ended"),
+    "discount.created": _("Discount request created"),
+    "discount.updated": _("Discount request updated"),
 }
 
 

@@ -122,6 +122,7 @@ def customer_detail(request, customer_id: int):
         "can_edit": selectors.can_edit(request.user, customer),
         "can_reveal": selectors.can_reveal_phones(request.user, customer),
         "can_reassign": has_capability(request.user, "customer.reassign"),
+        "can_request_discount": has_capability(request.user, "discount.request"),
         "contact_form": ContactForm(), "reassign_form": ReassignForm(user=request.user),
         "actions": services.CUSTOMER_FLOW.actions(customer.status),
     })
