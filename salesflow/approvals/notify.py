@@ -1,14 +1,27 @@
-"""Notifications: in-app rows written in the caller's transaction; e-mail leaves only after commit."""
+"""Notifications: in-app rows written in the caller's transaction; e-mail leaves only after commit.
+
+Texts are composed in each recipient's own language (their saved choice, else the default 简体), not the
+actor's: ``title`` and ``body`` are callables that build the text while that language is active.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from .models import Notification
 
 
-def notify(users, *, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
-    rows = [Notification(user=u, kind=kind, title=title[:255], body=body, url=url) for u in {u.pk: u for u in users}.values()]
+def notify(users, *, kind: str, title: Callable[[], str], body: Callable[[], str] | None = None,
+           url: str = "") -> list[Notification]:
+    rows = []
+    for user in {u.pk: u for u in users}.values():
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            rows.append(Notification(user=user, kind=kind, title=str(title())[:255],
+                                     body=str(body()) if body else "", url=url))
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

@@ -94,8 +94,8 @@ def _start_step(step: ApprovalStep, request: ApprovalRequest, policy: ApprovalPo
     ApprovalTask.objects.bulk_create(tasks)
     adapter = adapter_for(request.document_type)
     notify([t.approver for t in tasks], kind="approval.new",
-           title=_("Approval needed: {title}").format(title=request.title),
-           body=_("Stage: {stage}. Due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
+           title=lambda: _("Approval needed: {title}").format(title=request.title),
+           body=lambda: _("Stage: {stage}. Due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
            url=adapter.url(request.document_id))
     return tasks
 
@@ -127,28 +127,34 @@ def _start_round(request: ApprovalRequest, policy: ApprovalPolicy, by, now) -> N
 
 
 @transaction.atomic
-def approval_submit(*, by, document_type: str, document) -> ApprovalRequest:
-    """Start (or, after a rejection or withdrawal, restart) the approval of a document."""
+def approval_submit(*, by, document_type: str, document_id: int) -> ApprovalRequest:
+    """Start (or, after a rejection or withdrawal, restart) the approval of a document.
+    Locks the request (if any) first and the document second — the order every engine write uses."""
     adapter = adapter_for(document_type)
+    request = ApprovalRequest.objects.select_for_update().filter(document_type=document_type,
+                                                                  document_id=document_id).first()
+    document = adapter.get(document_id)
+    if request is None:
+        # A concurrent first submission may have committed while we waited for the document's lock.
+        request = ApprovalRequest.objects.select_for_update().filter(document_type=document_type,
+                                                                      document_id=document_id).first()
     requester = adapter.requester(document)
     if by.pk != requester.pk:
         raise PermissionRefused(_("Only the author can submit this document for approval."))
+    if request is not None and request.status == RequestStatus.PENDING:
+        raise Conflict(codes.ALREADY_PENDING, _("This document is already waiting for approval."))
     facts = adapter.facts(document)
     policy = policy_for(document_type, facts)
     if policy is None:
         raise AppError(codes.NO_POLICY, _("No approval policy applies to this document; ask an administrator."))
     summary = adapter.summary(document)
     now = timezone.now()
-    request = ApprovalRequest.objects.select_for_update().filter(document_type=document_type,
-                                                                  document_id=document.pk).first()
     if request is None:
         request = ApprovalRequest.objects.create(
-            policy=policy, policy_version=policy.version, document_type=document_type, document_id=document.pk,
+            policy=policy, policy_version=policy.version, document_type=document_type, document_id=document_id,
             requester=requester, requester_unit_id=requester.unit_id, **summary)
         action = "approval.submitted"
     else:
-        if request.status == RequestStatus.PENDING:
-            raise Conflict(codes.ALREADY_PENDING, _("This document is already waiting for approval."))
         request.status = REQUEST_FLOW.next(request.status, "resubmit")
         request.round += 1
         request.policy, request.policy_version = policy, policy.version
@@ -196,8 +202,12 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
     task.opinion, task.decided_at = opinion[:4000], now
     task.save(update_fields=["status", "opinion", "decided_at"])
     step = task.step
-    who = _("{user} for {other}").format(user=by.display_name, other=task.on_behalf_of.display_name) \
-        if task.on_behalf_of_id else by.display_name
+    def who_text() -> str:
+        if task.on_behalf_of_id:
+            return _("{user} for {other}").format(user=by.display_name, other=task.on_behalf_of.display_name)
+        return by.display_name
+
+    who = who_text()
     _event(request, by=by, action="approval.approved" if approve else "approval.rejected", note=opinion,
            after={"step": step.name, "by": who})
     adapter = adapter_for(request.document_type)
@@ -210,8 +220,8 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
         document = adapter.get(request.document_id)
         adapter.on_returned(document, request, by, opinion)
         notify([request.requester], kind="approval.rejected",
-               title=_("Rejected: {title}").format(title=request.title),
-               body=_("{who}: {opinion}").format(who=who, opinion=opinion), url=adapter.url(request.document_id))
+               title=lambda: _("Rejected: {title}").format(title=request.title),
+               body=lambda: _("{who}: {opinion}").format(who=who_text(), opinion=opinion), url=adapter.url(request.document_id))
         return task
     pending = step.tasks.filter(status=TaskStatus.PENDING).exclude(pk=task.pk)
     # An escalated approver decides for the whole stage; otherwise the stage's any/all rule applies.
@@ -255,7 +265,7 @@ def _advance(request: ApprovalRequest, by, now) -> None:
     document = adapter.get(request.document_id)
     adapter.on_approved(document, request, by)
     _event(request, by=by, action="approval.completed", after={"status": request.status})
-    notify([request.requester], kind="approval.approved", title=_("Approved: {title}").format(title=request.title),
+    notify([request.requester], kind="approval.approved", title=lambda: _("Approved: {title}").format(title=request.title),
            url=adapter.url(request.document_id))
 
 
@@ -322,8 +332,8 @@ def _remind(step: ApprovalStep, now) -> None:
     ApprovalTask.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_at=now)
     adapter = adapter_for(request.document_type)
     notify([t.approver for t in tasks], kind="approval.overdue",
-           title=_("Overdue: {title}").format(title=request.title),
-           body=_("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
+           title=lambda: _("Overdue: {title}").format(title=request.title),
+           body=lambda: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
            url=adapter.url(request.document_id))
     _event(request, by=None, action="approval.overdue", note=step.name)
 
@@ -345,8 +355,8 @@ def _escalate(step: ApprovalStep, now) -> None:
     step.save(update_fields=["escalated_at"])
     adapter = adapter_for(request.document_type)
     notify([t.approver for t in added], kind="approval.escalated",
-           title=_("Escalated to you: {title}").format(title=request.title),
-           body=_("Stage {stage} is overdue.").format(stage=step.name), url=adapter.url(request.document_id))
+           title=lambda: _("Escalated to you: {title}").format(title=request.title),
+           body=lambda: _("Stage {stage} is overdue.").format(stage=step.name), url=adapter.url(request.document_id))
     _event(request, by=None, action="approval.escalated", note=step.name,
            after={"to": [t.approver.username for t in added]})
 

@@ -83,7 +83,7 @@ def build_discounts(ctx) -> None:
         ctx.count("discount requests")
         if stage == "draft":
             continue
-        engine.approval_submit(by=rep, document_type="deals.discountrequest", document=doc)
+        services.discount_submit(by=rep, discount_id=doc.pk)
         supervisor = "supervisor" if username == "rep" else "supervisor2"
         manager = "manager" if username == "rep" else "manager2"
         if stage == "supervisor":

@@ -88,25 +88,35 @@ def discount_update(*, by, discount_id: int, data: dict) -> DiscountRequest:
     if doc.status != DiscountStatus.DRAFT:
         raise InvalidTransition(DiscountStatus(doc.status), _("edit"))
     before = events.snapshot(doc, FIELDS)
-    for key, value in _clean(data).items():
+    cleaned = _clean(data)
+    for key, value in cleaned.items():
         setattr(doc, key, value)
-    doc.save()
+    doc.save(update_fields=[*cleaned, "updated_at"])
     events.record(by=by, action="discount.updated", obj=doc, customer_id=doc.customer_id, before=before,
                   after=events.snapshot(doc, FIELDS))
     return doc
 
 
+def _visible(by, discount_id: int) -> DiscountRequest:
+    doc = DiscountRequest.objects.visible_to(by).filter(pk=discount_id).first()
+    if doc is None:
+        raise NotFound(_("Discount request not found."))
+    return doc
+
+
+# Submit and withdraw check visibility without a lock and let the engine lock: request first, then the
+# document (through the adapter), the same order as a decision, so the two can never deadlock.
 @transaction.atomic
 def discount_submit(*, by, discount_id: int):
-    doc = _locked(by, discount_id)
+    doc = _visible(by, discount_id)
     if doc.status != DiscountStatus.DRAFT:
         raise InvalidTransition(DiscountStatus(doc.status), _("submit"))
-    return approvals.approval_submit(by=by, document_type=DOCUMENT_TYPE, document=doc)
+    return approvals.approval_submit(by=by, document_type=DOCUMENT_TYPE, document_id=doc.pk)
 
 
 @transaction.atomic
 def discount_withdraw(*, by, discount_id: int):
-    doc = _locked(by, discount_id)
+    doc = _visible(by, discount_id)
     request = approvals.request_for(DOCUMENT_TYPE, doc.pk)
     if request is None:
         raise InvalidTransition(DiscountStatus(doc.status), _("withdraw"))
