@@ -220,14 +220,11 @@ def signal_on(module, name, event: threading.Event):
     return mock.patch.object(module, name, signalling)
 
 
-# BUG (both tests below): the sweep locks a step and then writes its tasks (and inserts rows that reference the
-# request, which takes a KEY SHARE lock on it); approval_decide locks the request, writes the task and only then
-# the step. Opposite lock order: PostgreSQL kills one of them with "deadlock detected" (a 500 for the approver,
-# or a rolled-back sweep batch). Fix: the sweep takes the request lock first, like every other writer.
-DEADLOCK = "BUG: approvals_sweep and approval_decide take request/step/task locks in opposite orders"
+# The sweep and a decision once took their locks in opposite orders (step→task vs request→task→step) and
+# PostgreSQL killed one with "deadlock detected". Now every writer locks the request first; these two tests
+# hold the sweep inside its critical section while a decision arrives.
 
 
-@pytest.mark.xfail(strict=True, reason=DEADLOCK)
 def test_a_decision_during_an_escalation_neither_deadlocks_nor_leaves_an_open_task(r13, discount):
     doc, request = submitted(r13, discount)
     step = request.steps.get(step=1)
@@ -236,7 +233,7 @@ def test_a_decision_during_an_escalation_neither_deadlocks_nor_leaves_an_open_ta
     decision_reached_step = threading.Event()
     # The sweep has the step locked; it escalates only once the decision has cancelled the stage's other tasks
     # and is waiting to close the step.
-    with hold(engine, "_escalate", until=decision_reached_step), \
+    with hold(engine, "_escalate_many", until=decision_reached_step), \
             signal_on(engine, "_finish_step", decision_reached_step):
         results, errors = run_together(lambda: engine.approvals_sweep(),
                                        decider(r13.supervisor, task_of(r13.supervisor, doc).pk))
@@ -244,13 +241,12 @@ def test_a_decision_during_an_escalation_neither_deadlocks_nor_leaves_an_open_ta
     assert_consistent(doc, request)
 
 
-@pytest.mark.xfail(strict=True, reason=DEADLOCK)
 def test_a_decision_during_the_overdue_flagging_does_not_deadlock(r13, discount):
     doc, request = submitted(r13, discount)
     step = request.steps.get(step=1)
     ApprovalStep.objects.filter(pk=step.pk).update(due_at=step.due_at - dt.timedelta(days=2))
     decision_reached_step = threading.Event()
-    with hold(engine, "_remind", until=decision_reached_step), \
+    with hold(engine, "_remind_many", until=decision_reached_step), \
             signal_on(engine, "_finish_step", decision_reached_step):
         results, errors = run_together(lambda: engine.approvals_sweep(),
                                        decider(r13.supervisor, task_of(r13.supervisor, doc).pk))

@@ -287,78 +287,136 @@ def approval_withdraw(*, by, request_id: int) -> ApprovalRequest:
 
 def approvals_sweep(now: dt.datetime | None = None, batch: int = 1000) -> dict:
     """Flag overdue stages and remind their approvers; after the policy's grace, escalate to the next level up.
-    Idempotent, and safe with two workers: rows are claimed with SKIP LOCKED and flags are set once."""
+
+    Works in batches of steps. Each batch locks its requests first (in id order, SKIP LOCKED), the same
+    lock a decision takes first, so a sweep and a decision never deadlock: a request being decided right now
+    is simply left for the next sweep. Flags are set once, so the sweep is idempotent and two workers can
+    run it at the same time; each pass moves forward by step id, so it always ends.
+    """
+    from salesflow.workcal.calendar import snapshot
+
     now = now or timezone.now()
+    calendar = snapshot()  # one read of the working calendar for the whole sweep
     flagged = escalated = 0
-    while True:
-        with transaction.atomic():
-            due = list(
-                ApprovalStep.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("request__policy", "request__requester")
-                .filter(status=StepStatus.ACTIVE, due_at__lt=now)
-                .filter(overdue_at__isnull=True)
-                .order_by("due_at")[:batch]
-            )
-            if not due:
-                break
-            for step in due:
-                step.overdue_at = now
-                step.save(update_fields=["overdue_at"])
-                _remind(step, now)
-                flagged += 1
-        if len(due) < batch:
-            break
-    while True:
-        with transaction.atomic():
-            candidates = list(
-                ApprovalStep.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("request__policy", "request__requester")
-                .filter(status=StepStatus.ACTIVE, escalated_at__isnull=True, overdue_at__isnull=False)
-                .order_by("due_at")[:batch]
-            )
-            ripe = [s for s in candidates
-                    if s.due_at + dt.timedelta(hours=s.request.policy.escalation_grace_hours) <= now]
-            for step in ripe:
-                _escalate(step, now)
-                escalated += 1
-        if len(candidates) < batch:
-            break
+    base = ApprovalStep.objects.filter(status=StepStatus.ACTIVE)
+    overdue = base.filter(due_at__lt=now, overdue_at__isnull=True)
+    flagged = _in_batches(overdue, batch, lambda steps: _remind_many(steps, now))
+    for grace in set(ApprovalPolicy.objects.values_list("escalation_grace_hours", flat=True)):
+        ripe = base.filter(escalated_at__isnull=True, overdue_at__isnull=False,
+                           due_at__lte=now - dt.timedelta(hours=grace),
+                           request__policy__escalation_grace_hours=grace)
+        escalated += _in_batches(ripe, batch, lambda steps: _escalate_many(steps, now, calendar))
     return {"flagged": flagged, "escalated": escalated}
 
 
-def _remind(step: ApprovalStep, now) -> None:
-    request = step.request
-    tasks = list(step.tasks.select_related("approver").filter(status=TaskStatus.PENDING))
+def _in_batches(queryset, batch: int, handle) -> int:
+    done, last = 0, 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", "request_id")[:batch])
+        if not rows:
+            return done
+        last = rows[-1][0]
+        with transaction.atomic():
+            locked = set(ApprovalRequest.objects.select_for_update(skip_locked=True)
+                         .filter(pk__in={r for _s, r in rows}).order_by("pk").values_list("pk", flat=True))
+            # Re-read under the lock: a decision or another sweep may have got there first.
+            steps = list(queryset.filter(pk__in=[s for s, r in rows if r in locked])
+                         .select_related("request__policy", "request__requester"))
+            if steps:
+                handle(steps)
+                done += len(steps)
+        if len(rows) < batch:
+            return done
+
+
+def _remind_many(steps: list[ApprovalStep], now) -> None:
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(overdue_at=now)
+    tasks = list(ApprovalTask.objects.filter(step__in=steps, status=TaskStatus.PENDING).select_related("approver"))
     ApprovalTask.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_at=now)
-    adapter = adapter_for(request.document_type)
-    notify([t.approver for t in tasks], kind="approval.overdue",
-           title=lambda: _("Overdue: {title}").format(title=request.title),
-           body=lambda: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
-           url=adapter.url(request.document_id))
-    _event(request, by=None, action="approval.overdue", note=step.name)
+    by_step: dict[int, list] = {}
+    for task in tasks:
+        by_step.setdefault(task.step_id, []).append(task.approver)
+    notices, audit = [], []
+    for step in steps:
+        request = step.request
+        url = adapter_for(request.document_type).url(request.document_id)
+        notices += _notices(by_step.get(step.pk, []), kind="approval.overdue", url=url,
+                            title=lambda r=request: _("Overdue: {title}").format(title=r.title),
+                            body=lambda s=step: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(
+                                stage=s.name, due=timezone.localtime(s.due_at)))
+        audit.append(_event_row(request, action="approval.overdue", note=step.name))
+    _store(notices, audit)
 
 
-def _escalate(step: ApprovalStep, now) -> None:
-    request = step.request
-    excluded = {request.requester_id} | _decided_in_round(request)
-    existing = set(step.tasks.values_list("approver_id", flat=True))
-    added = []
-    for task in step.tasks.select_related("approver").filter(status=TaskStatus.PENDING, escalated=False):
-        original = task.on_behalf_of or task.approver
-        for boss in next_level_up(original, request.policy.escalation):
-            if boss.pk not in excluded and boss.pk not in existing:
-                existing.add(boss.pk)
-                added.append(ApprovalTask(step=step, request=request, approver=boss, escalated=True,
-                                          due_at=add_working_days(now, 0)))
+def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
+    tasks = list(ApprovalTask.objects.filter(request__in={s.request_id for s in steps})
+                 .select_related("approver", "on_behalf_of", "approver__manager", "on_behalf_of__manager"))
+    decided: dict[int, set] = {}
+    on_step: dict[int, list] = {}
+    for task in tasks:
+        on_step.setdefault(task.step_id, []).append(task)
+        if task.status in (TaskStatus.APPROVED, TaskStatus.REJECTED):
+            decided.setdefault(task.request_id, set()).add(task.approver_id)
+    added, notices, audit = [], [], []
+    due = calendar.add_working_days(now, 0)
+    for step in steps:
+        request = step.request
+        excluded = {request.requester_id} | decided.get(request.pk, set())
+        existing = {t.approver_id for t in on_step.get(step.pk, [])}
+        new_here = []
+        for task in on_step.get(step.pk, []):
+            if task.status != TaskStatus.PENDING or task.escalated:
+                continue
+            for boss in next_level_up(task.on_behalf_of or task.approver, request.policy.escalation):
+                if boss.pk not in excluded and boss.pk not in existing:
+                    existing.add(boss.pk)
+                    new_here.append(ApprovalTask(step=step, request=request, approver=boss, escalated=True, due_at=due))
+        added += new_here
+        url = adapter_for(request.document_type).url(request.document_id)
+        notices += _notices([t.approver for t in new_here], kind="approval.escalated", url=url,
+                            title=lambda r=request: _("Escalated to you: {title}").format(title=r.title),
+                            body=lambda s=step: _("Stage {stage} is overdue.").format(stage=s.name))
+        audit.append(_event_row(request, action="approval.escalated", note=step.name,
+                                after={"to": [t.approver.username for t in new_here]}))
     ApprovalTask.objects.bulk_create(added)
-    step.escalated_at = now
-    step.save(update_fields=["escalated_at"])
-    adapter = adapter_for(request.document_type)
-    notify([t.approver for t in added], kind="approval.escalated",
-           title=lambda: _("Escalated to you: {title}").format(title=request.title),
-           body=lambda: _("Stage {stage} is overdue.").format(stage=step.name), url=adapter.url(request.document_id))
-    _event(request, by=None, action="approval.escalated", note=step.name,
-           after={"to": [t.approver.username for t in added]})
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(escalated_at=now)
+    _store(notices, audit)
+
+
+def _notices(users, *, kind, title, body, url) -> list:
+    from django.conf import settings
+    from django.utils import translation
+
+    from .models import Notification
+
+    rows = []
+    for user in {u.pk: u for u in users}.values():
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            rows.append(Notification(user=user, kind=kind, title=str(title())[:255], body=str(body()), url=url))
+    return rows
+
+
+def _event_row(request: ApprovalRequest, *, action: str, note: str = "", after: dict | None = None):
+    from salesflow.audit.context import current_ip
+    from salesflow.audit.models import AuditEvent
+
+    return AuditEvent(actor=None, actor_name="system", ip=current_ip(), action=action, object_type=OBJECT_TYPE,
+                      object_id=str(request.pk), object_repr=request.title[:255], customer_id=request.customer_id,
+                      note=note, after=after)
+
+
+def _store(notices: list, audit: list) -> None:
+    from salesflow.audit.models import AuditEvent
+
+    from .models import Notification
+
+    created = Notification.objects.bulk_create(notices, batch_size=1000)
+    AuditEvent.objects.bulk_create(audit, batch_size=1000)
+    ids = [n.pk for n in created if n.pk]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
 
 
 def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:

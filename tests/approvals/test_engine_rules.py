@@ -314,9 +314,6 @@ def test_escalation_without_a_mapped_role_goes_to_the_approvers_own_manager(r13,
     assert pending(request=request) == {"supervisor", "manager"}  # the supervisor's User.manager
 
 
-@pytest.mark.xfail(raises=TimeoutError, strict=True,
-                   reason="BUG: approvals_sweep's escalation loop never ends when a full batch is overdue but "
-                          "still inside the grace (it re-reads the same unripe rows forever)")
 def test_sweep_ends_when_a_full_batch_is_overdue_but_not_yet_ripe(r13, discount):
     for _ in range(3):
         with time_machine.travel(TUESDAY_10, tick=False):
