@@ -868,6 +868,10 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "edit": "修改",
     "submit": "提交",
     "withdraw": "撤回",
+    "Working calendar year loaded": "工作日历年度已载入",
+    "Working calendar year started by hand": "手工建立工作日历年度",
+    "Working calendar day set": "工作日历日期已设置",
+    "Working calendar day reset": "工作日历日期已恢复默认",
 }
 
 

@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "calendar_year.loaded": _("Working calendar year loaded"),
+    "calendar_year.started": _("Working calendar year started by hand"),
+    "calendar_day.set": _("Working calendar day set"),
+    "calendar_day.cleared": _("Working calendar day reset"),
     "customer.created": _("Customer created"),
     "customer.updated": _("Customer updated"),
     "customer.archived": _("Customer archived"),
