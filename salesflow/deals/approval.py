@@ -21,7 +21,8 @@ def _facts(doc) -> dict:
 
 
 def _summary(doc) -> dict:
-    return {"title": f"{_('Discount request')} {doc.number} · {doc.customer.name}"[:255], "amount": doc.amount,
+    # No translated words in the stored title: pages show the document's label in the reader's language.
+    return {"title": f"{doc.number} · {doc.customer.name}"[:255], "amount": doc.amount,
             "discount_percent": doc.discount_percent, "customer_id": doc.customer_id}
 
 
