@@ -1,7 +1,6 @@
 NO_POLICY = "approval_no_policy"
 NO_APPROVER = "approval_no_approver"
 ALREADY_PENDING = "approval_already_pending"
-NOT_YOUR_TASK = "approval_not_your_task"
 ALREADY_DECIDED = "approval_already_decided"
 SELF_APPROVAL = "approval_self_approval"
 TWICE_IN_REQUEST = "approval_twice_in_request"

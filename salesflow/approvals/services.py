@@ -186,7 +186,7 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
     request = _lock_request(request_id)
     task = ApprovalTask.objects.select_related("step", "approver", "on_behalf_of").get(pk=task_id)
     if task.approver_id != by.pk:
-        raise NotFound(_("Approval task not found."), code=codes.NOT_YOUR_TASK)
+        raise NotFound(_("Approval task not found."))  # the same answer as a missing task: nothing leaks
     if by.pk == request.requester_id:
         raise PermissionRefused(_("Nobody approves their own request."), code=codes.SELF_APPROVAL)
     if task.status != TaskStatus.PENDING or task.step.status != StepStatus.ACTIVE or request.status != RequestStatus.PENDING:
@@ -359,6 +359,7 @@ def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
             decided.setdefault(task.request_id, set()).add(task.approver_id)
     added, notices, audit = [], [], []
     due = calendar.add_working_days(now, 0)
+    bosses: dict[tuple, list] = {}  # the next level up of each approver, resolved once per batch
     for step in steps:
         request = step.request
         excluded = {request.requester_id} | decided.get(request.pk, set())
@@ -367,7 +368,11 @@ def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
         for task in on_step.get(step.pk, []):
             if task.status != TaskStatus.PENDING or task.escalated:
                 continue
-            for boss in next_level_up(task.on_behalf_of or task.approver, request.policy.escalation):
+            original = task.on_behalf_of or task.approver
+            key = (original.pk, request.policy_id)
+            if key not in bosses:
+                bosses[key] = next_level_up(original, request.policy.escalation)
+            for boss in bosses[key]:
                 if boss.pk not in excluded and boss.pk not in existing:
                     existing.add(boss.pk)
                     new_here.append(ApprovalTask(step=step, request=request, approver=boss, escalated=True, due_at=due))
