@@ -215,6 +215,10 @@ if os.environ.get("REDIS_URL"):
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "salesflow@localhost")
 
+# Where people open the site: links in messages that leave it (group robots) must be absolute, and a
+# background task has no request to build them from.
+SALESFLOW_BASE_URL = os.environ.get("SALESFLOW_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {

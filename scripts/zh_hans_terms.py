@@ -430,6 +430,16 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "This code is already used by another unit.": "该编码已被其他单位使用。",
     "A unit cannot be moved under itself.": "单位不能移到自身之下。",
     "Unit saved.": "单位已保存。",
+    "Group robot": "群机器人",
+    "group robot": "群机器人",
+    "Configured": "已配置",
+    "Optional. Approval notices for the people of this unit and the units under it are also posted to this WeCom, "
+    "DingTalk or Feishu group: wecombot://<key>, dingtalk://<token>/ or feishu://<token>. A unit below with its own "
+    "robot uses that one.":
+        "可选。本单位及下级单位人员的审批通知也会发到这个企业微信、钉钉或飞书群：wecombot://<key>、"
+        "dingtalk://<token>/ 或 feishu://<token>。下级单位配置了自己的机器人时，使用下级单位的。",
+    "Not a valid group robot address. Use dingtalk://<token>/, wecombot://<key> or feishu://<token>.":
+        "群机器人地址无效。请使用 dingtalk://<token>/、wecombot://<key> 或 feishu://<token>。",
 
     # ── Organisation: users and roles ──────────────────────────────────────────────────────────────────
     "User name": "用户名",
@@ -839,6 +849,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "Rejected: {title}": "已驳回：{title}",
     "{who}: {opinion}": "{who} 的意见：{opinion}",
     "Approved: {title}": "已批准：{title}",
+    "For: {name}": "通知对象：{name}",
     "Only the author can withdraw the request.": "只有申请人可以撤回申请。",
     "Overdue: {title}": "已超时：{title}",
     "Stage {stage} was due {due:%Y-%m-%d %H:%M}.": "环节 {stage} 应于 {due:%Y-%m-%d %H:%M} 前完成。",
@@ -872,6 +883,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "Working calendar year started by hand": "手工建立工作日历年度",
     "Working calendar day set": "工作日历日期已设置",
     "Working calendar day reset": "工作日历日期已恢复默认",
+    "More than 10,000 records: narrow the search": "超过 10,000 条记录，请缩小查询范围",
 }
 
 

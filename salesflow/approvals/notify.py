@@ -1,4 +1,5 @@
-"""Notifications: in-app rows written in the caller's transaction; e-mail leaves only after commit.
+"""Notifications: in-app rows written in the caller's transaction; e-mail and group-robot messages leave only
+after commit (a rolled-back decision must not have told anyone).
 
 Texts are composed in each recipient's own language (their saved choice, else the default 简体), not the
 actor's: ``title`` and ``body`` are callables that build the text while that language is active.
@@ -25,13 +26,20 @@ def notify(users, *, kind: str, title: Callable[[], str], body: Callable[[], str
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk]
+    send_after_commit([n.pk for n in created if n.pk])
+    return created
+
+
+def send_after_commit(notification_ids: list[int]) -> None:
+    """Queue the copies that leave the process (e-mail, team robots) for when the caller's transaction commits."""
+    if not notification_ids:
+        return
+    ids = list(notification_ids)
 
     def send():
-        from .tasks import send_notification_emails
+        from .tasks import send_notification_emails, send_team_robot_messages
 
         send_notification_emails.enqueue(ids)
+        send_team_robot_messages.enqueue(ids)
 
-    if ids:
-        transaction.on_commit(send)
-    return created
+    transaction.on_commit(send)

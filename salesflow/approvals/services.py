@@ -30,7 +30,7 @@ from .models import (
     StepStatus,
     TaskStatus,
 )
-from .notify import notify
+from .notify import notify, send_after_commit
 from .registry import adapter_for
 from .resolve import next_level_up, resolve, with_delegation
 
@@ -417,11 +417,7 @@ def _store(notices: list, audit: list) -> None:
 
     created = Notification.objects.bulk_create(notices, batch_size=1000)
     AuditEvent.objects.bulk_create(audit, batch_size=1000)
-    ids = [n.pk for n in created if n.pk]
-    if ids:
-        from .tasks import send_notification_emails
-
-        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
+    send_after_commit([n.pk for n in created if n.pk])
 
 
 def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:

@@ -30,6 +30,16 @@ def _allocate_ids(model: type[models.Model], count: int, connection) -> list[int
         return list(range(start, start + count))
 
 
+_PLAIN = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.BigIntegerField,
+          models.PositiveIntegerField, models.AutoField, models.BigAutoField, models.ForeignKey, models.DecimalField)
+
+
+def _needs_prep(field) -> bool:
+    if isinstance(field, models.DateField | models.TimeField | models.JSONField | models.BinaryField):
+        return True  # includes DateTimeField (a DateField subclass) and auto_now
+    return not isinstance(field, _PLAIN)
+
+
 def insert_instances(objs: Sequence[models.Model], using: str = "default") -> None:
     if not objs:
         return
@@ -40,9 +50,16 @@ def insert_instances(objs: Sequence[models.Model], using: str = "default") -> No
     ids = _allocate_ids(model, len(objs), connection)
     for obj, pk in zip(objs, ids, strict=True):
         setattr(obj, opts.pk.attname, pk)
-    rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields) for obj in objs
-    ]
+    # Plain columns go as they are; only fields that change a value on the way in (auto_now dates, JSON,
+    # dates and times, which SQLite stores as text) go through the field's own preparation.
+    prepared = [i for i, f in enumerate(fields) if _needs_prep(f)]
+    attnames = [f.attname for f in fields]
+    rows = []
+    for obj in objs:
+        row = [getattr(obj, name) for name in attnames]
+        for i in prepared:
+            row[i] = fields[i].get_db_prep_save(fields[i].pre_save(obj, add=True), connection)
+        rows.append(tuple(row))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using

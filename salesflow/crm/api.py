@@ -177,9 +177,19 @@ def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
     return row
 
 
+class CappedPagination(PageNumberPagination):
+    """Like PageNumberPagination, but counts at most 10,001 rows: a count of 10,001 means "more than 10,000"."""
+
+    def _items_count(self, queryset) -> int:
+        from salesflow.core.pages import COUNT_CAP
+
+        return queryset[:COUNT_CAP + 1].count()
+
+
 @router.get("", response=list[CustomerListOut])
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(CappedPagination, page_size=50, max_page_size=200)
 def list_customers(request, filters: Query[FilterIn]):
+    """Customers in the caller's data scope. `count` stops at 10,001 (meaning more than 10,000)."""
     return selectors.customer_list(user=request.user, filters=CustomerFilters(**filters.dict()))
 
 

@@ -339,7 +339,8 @@ def import_execute(job_id: int) -> ImportJob:
                                                    finished_at=timezone.now())
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA optimize")  # fresh planner statistics after a big write
+            # SQLite keeps no statistics by itself: without them it picks slow plans for scoped lists.
+            cursor.execute("ANALYZE")
     return ImportJob.objects.defer("content", "payload").get(pk=job_id)
 
 

@@ -98,6 +98,8 @@ class OrgUnitOut(Schema):
     operated_by: str
     partner_name: str
     is_active: bool
+    # The robot URL is a secret (its token posts to the group): the API says only whether one is set.
+    has_robot: bool
 
 
 class OrgUnitIn(Schema):
@@ -108,6 +110,7 @@ class OrgUnitIn(Schema):
     province: str = ""
     operated_by: str = "self"
     partner_name: str = ""
+    robot_url: str = Field("", max_length=500)
 
 
 class OrgUnitPatch(Schema):
@@ -118,6 +121,7 @@ class OrgUnitPatch(Schema):
     operated_by: str | None = None
     partner_name: str | None = None
     is_active: bool | None = None
+    robot_url: str | None = Field(None, max_length=500)
 
 
 def _unit(pk):

@@ -1,6 +1,7 @@
 ORG_UNIT_BAD_PARENT = "org_unit_bad_parent"
 ORG_UNIT_CYCLE = "org_unit_cycle"
 ORG_UNIT_CODE_TAKEN = "org_unit_code_taken"
+ORG_UNIT_BAD_ROBOT = "org_unit_bad_robot"
 USER_USERNAME_TAKEN = "user_username_taken"
 USER_BAD_MANAGER = "user_bad_manager"
 USER_REASSIGN_TARGET = "user_reassign_target"

@@ -17,6 +17,14 @@ class UnitForm(StyledForm):
     province = forms.CharField(label=_("Province"), max_length=32, required=False)
     operated_by = forms.ChoiceField(label=_("Operated by"), choices=OperatedBy.choices)
     partner_name = forms.CharField(label=_("Agent / distributor"), max_length=100, required=False)
+    # A secret (the robot's token): this form is for administrators only.
+    robot_url = forms.CharField(
+        label=_("Group robot"), max_length=500, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "form-control sf-mono"}),
+        help_text=_("Optional. Approval notices for the people of this unit and the units under it are also posted "
+                    "to this WeCom, DingTalk or Feishu group: wecombot://<key>, dingtalk://<token>/ or "
+                    "feishu://<token>. A unit below with its own robot uses that one."),
+    )
 
 
 class UserForm(StyledForm):

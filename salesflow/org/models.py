@@ -43,6 +43,9 @@ class OrgUnit(models.Model):
     operated_by = models.CharField(_("operated by"), max_length=16, choices=OperatedBy.choices, default=OperatedBy.SELF)
     partner_name = models.CharField(_("agent / distributor"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A group robot (WeCom / DingTalk / Feishu) as an apprise URL, e.g. "dingtalk://<token>/". It holds the
+    # robot's secret token: only administrators see or edit it; everyone else sees only whether one is set.
+    robot_url = models.CharField(_("group robot"), max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("organisation unit")
@@ -61,6 +64,15 @@ class OrgUnit(models.Model):
     @property
     def depth(self) -> int:
         return max(self.path.count("/") - 1, 0)
+
+    @property
+    def has_robot(self) -> bool:
+        return bool(self.robot_url)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """This unit and those above it, nearest first, read from the materialised path (no query)."""
+        return [int(part) for part in reversed(self.path.split("/")) if part]
 
 
 class UserQuerySet(models.QuerySet):

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit import events
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.robots import robot_url_is_valid, robot_url_masked
 
 from . import error_codes as codes
 from .hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
 from .roles import Role, has_capability
 
-UNIT_FIELDS = ["name", "code", "kind", "parent", "province", "operated_by", "partner_name", "is_active"]
+UNIT_FIELDS = ["name", "code", "kind", "parent", "province", "operated_by", "partner_name", "is_active", "robot_url"]
 USER_FIELDS = ["username", "name", "email", "role", "unit", "manager", "phone", "is_active"]
 
 
@@ -43,6 +44,22 @@ def _check_parent(kind: str, parent: OrgUnit | None) -> None:
         )
 
 
+def _check_robot_url(url: str) -> None:
+    if url and not robot_url_is_valid(url):
+        raise ValidationFailed(
+            {"robot_url": [_("Not a valid group robot address. Use dingtalk://<token>/, wecombot://<key> "
+                             "or feishu://<token>.")]},
+            code=codes.ORG_UNIT_BAD_ROBOT,
+        )
+
+
+def _unit_snapshot(unit: OrgUnit) -> dict:
+    # The robot URL carries the robot's secret token: the audit trail shows only which service is set.
+    data = events.snapshot(unit, UNIT_FIELDS)
+    data["robot_url"] = robot_url_masked(unit.robot_url)
+    return data
+
+
 def _set_path(unit: OrgUnit) -> None:
     prefix = unit.parent.path if unit.parent_id else ""
     unit.path = f"{prefix}{unit.pk:06d}/"
@@ -50,18 +67,20 @@ def _set_path(unit: OrgUnit) -> None:
 
 @transaction.atomic
 def org_unit_create(*, by, name: str, code: str, kind: str, parent: OrgUnit | None = None, province: str = "",
-                    operated_by: str = "self", partner_name: str = "") -> OrgUnit:
+                    operated_by: str = "self", partner_name: str = "", robot_url: str = "") -> OrgUnit:
     _require(by, "org.manage")
     if not name.strip():
         raise ValidationFailed({"name": [_("This field is required.")]})
     _check_parent(kind, parent)
+    robot_url = (robot_url or "").strip()
+    _check_robot_url(robot_url)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationFailed({"code": [_("This code is already used by another unit.")]}, code=codes.ORG_UNIT_CODE_TAKEN)
     unit = OrgUnit.objects.create(name=name.strip(), code=code, kind=kind, parent=parent, province=province,
-                                  operated_by=operated_by, partner_name=partner_name)
+                                  operated_by=operated_by, partner_name=partner_name, robot_url=robot_url)
     _set_path(unit)
     unit.save(update_fields=["path"])
-    events.record(by=by, action="org_unit.created", obj=unit, after=events.snapshot(unit, UNIT_FIELDS))
+    events.record(by=by, action="org_unit.created", obj=unit, after=_unit_snapshot(unit))
     return unit
 
 
@@ -69,7 +88,7 @@ def org_unit_create(*, by, name: str, code: str, kind: str, parent: OrgUnit | No
 def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
     _require(by, "org.manage")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    before = events.snapshot(unit, UNIT_FIELDS)
+    before = _unit_snapshot(unit)
     old_path = unit.path
     for field, value in changes.items():
         if field not in UNIT_FIELDS:
@@ -80,6 +99,9 @@ def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
     if "code" in changes and OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
         raise ValidationFailed({"code": [_("This code is already used by another unit.")]}, code=codes.ORG_UNIT_CODE_TAKEN)
     _check_parent(unit.kind, unit.parent)
+    if "robot_url" in changes:
+        unit.robot_url = unit.robot_url or ""
+        _check_robot_url(unit.robot_url)
     if unit.parent_id and unit.parent.path.startswith(old_path):
         raise ValidationFailed({"parent": [_("A unit cannot be moved under itself.")]}, code=codes.ORG_UNIT_CYCLE)
     _set_path(unit)
@@ -89,7 +111,7 @@ def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
         for child in OrgUnit.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=unit.pk):
             child.path = unit.path + child.path[len(old_path):]
             child.save(update_fields=["path"])
-    events.record(by=by, action="org_unit.updated", obj=unit, before=before, after=events.snapshot(unit, UNIT_FIELDS))
+    events.record(by=by, action="org_unit.updated", obj=unit, before=before, after=_unit_snapshot(unit))
     return unit
 
 

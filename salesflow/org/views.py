@@ -30,7 +30,8 @@ def unit_edit(request, unit_id: int | None = None):
     unit = get_object_or_404(OrgUnit, pk=unit_id) if unit_id else None
     initial = {}
     if unit:
-        initial = {f: getattr(unit, f) for f in ("name", "code", "kind", "province", "operated_by", "partner_name")}
+        initial = {f: getattr(unit, f) for f in ("name", "code", "kind", "province", "operated_by", "partner_name",
+                                                 "robot_url")}
         initial["parent"] = unit.parent
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -302,3 +302,14 @@ def test_failed_sign_in_is_in_the_audit_trail(world, client):
     client.post(reverse("login"), {"username": world.rep.username, "password": "wrong-password"})
     event = AuditEvent.objects.get(action="user.login_failed")
     assert event.object_repr == world.rep.username and event.ip == "127.0.0.1"
+
+
+def test_list_counts_are_capped_so_huge_lists_stay_fast(world, login, monkeypatch):
+    from salesflow.core import pages
+
+    monkeypatch.setattr(pages, "COUNT_CAP", 2)
+    body = login(world.manager).get(reverse("crm:customer_list")).content.decode()
+    assert "上海宏达机械有限公司" in body  # the page itself is unaffected
+    assert 'class="page-link"' not in body or "Page 1 of" in body
+    capped = login(world.admin).get(reverse("crm:customer_list")).content.decode()
+    assert "10,000" in capped  # 3 customers > cap of 2: the count says "more than"
