@@ -884,6 +884,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "Working calendar day set": "工作日历日期已设置",
     "Working calendar day reset": "工作日历日期已恢复默认",
     "More than 10,000 records: narrow the search": "超过 10,000 条记录，请缩小查询范围",
+    "{n} notifications": "{n} 条通知",
 }
 
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import apprise
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,9 @@ class RobotMessage:
     body: str
 
 
+DIGEST_AFTER = 3
+
+
 def robot_send(url: str, messages: list[RobotMessage]) -> int:
     """Send each message to one robot; return how many went out. Never raises: a robot outage (or a URL that
     stopped being valid) is logged and must not break the caller."""
@@ -70,6 +74,12 @@ def robot_send(url: str, messages: list[RobotMessage]) -> int:
         # (the vendors allow about 20 messages a minute per robot and block a robot that floods).
         sender = apprise.Apprise(asset=_asset())
         sender.add(plugin)
+        if len(messages) > DIGEST_AFTER:
+            # A sweep can notify dozens of people in one team at once: one digest instead of a message each
+            # (apprise spaces messages to one robot ~5 s apart, which would hold the worker for minutes).
+            digest = RobotMessage(title=_("{n} notifications").format(n=len(messages)),
+                                  body="\n\n".join(f"• {m.title}\n{m.body}" for m in messages))
+            return len(messages) if sender.notify(body=digest.body, title=digest.title) else 0
         sent = 0
         for message in messages:
             if not sender.notify(body=message.body, title=message.title):

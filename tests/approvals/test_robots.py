@@ -311,3 +311,29 @@ def test_an_admin_sets_the_robot_on_the_unit_form(org, client_for):
     assert resp.status_code == 302
     org.east_team.refresh_from_db()
     assert org.east_team.robot_url == ROBOTS["feishu"][0]
+
+
+def test_many_notices_for_one_robot_go_as_one_digest(monkeypatch):
+    from salesflow.core import robots
+
+    sent = []
+
+    class FakeSender:
+        def __init__(self, asset=None):
+            pass
+
+        def add(self, plugin):
+            return True
+
+        def notify(self, body, title):
+            sent.append((title, body))
+            return True
+
+    monkeypatch.setattr(robots.apprise, "Apprise", FakeSender)
+    monkeypatch.setattr(robots, "_instantiate", lambda url: object())
+    messages = [robots.RobotMessage(title=f"审批 {i}", body=f"第 {i} 条") for i in range(5)]
+    assert robots.robot_send("dingtalk://token/", messages) == 5
+    assert len(sent) == 1 and all(f"审批 {i}" in sent[0][1] for i in range(5))
+    sent.clear()
+    assert robots.robot_send("dingtalk://token/", messages[:2]) == 2
+    assert len(sent) == 2
