@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,28 +301,36 @@ def approvals_sweep(now: dt.datetime | None = None, batch: int = 1000) -> dict:
     flagged = escalated = 0
     base = ApprovalStep.objects.filter(status=StepStatus.ACTIVE)
     overdue = base.filter(due_at__lt=now, overdue_at__isnull=True)
-    flagged = _in_batches(overdue, batch, lambda steps: _remind_many(steps, now))
+    flagged = _in_batches(overdue, batch, lambda steps: _remind_many(steps, now),
+                          still=lambda s: s.status == StepStatus.ACTIVE and s.overdue_at is None)
     for grace in set(ApprovalPolicy.objects.values_list("escalation_grace_hours", flat=True)):
         ripe = base.filter(escalated_at__isnull=True, overdue_at__isnull=False,
                            due_at__lte=now - dt.timedelta(hours=grace),
                            request__policy__escalation_grace_hours=grace)
-        escalated += _in_batches(ripe, batch, lambda steps: _escalate_many(steps, now, calendar))
+        escalated += _in_batches(ripe, batch, lambda steps: _escalate_many(steps, now, calendar),
+                                 still=lambda s: s.status == StepStatus.ACTIVE and s.escalated_at is None)
     return {"flagged": flagged, "escalated": escalated}
 
 
-def _in_batches(queryset, batch: int, handle) -> int:
-    done, last = 0, 0
+def _in_batches(queryset, batch: int, handle, still) -> int:
+    """Walk the candidate steps by deadline (the partial index on active steps' due_at), keyset-paginated on
+    (due_at, id) so each pass moves forward even when some rows are skipped as locked."""
+    done, last = 0, None
     while True:
-        rows = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", "request_id")[:batch])
+        page = queryset
+        if last is not None:
+            page = page.filter(Q(due_at__gt=last[0]) | Q(due_at=last[0], pk__gt=last[1]))
+        rows = list(page.order_by("due_at", "pk").values_list("pk", "request_id", "due_at")[:batch])
         if not rows:
             return done
-        last = rows[-1][0]
+        last = (rows[-1][2], rows[-1][0])
         with transaction.atomic():
             locked = set(ApprovalRequest.objects.select_for_update(skip_locked=True)
-                         .filter(pk__in={r for _s, r in rows}).order_by("pk").values_list("pk", flat=True))
-            # Re-read under the lock: a decision or another sweep may have got there first.
-            steps = list(queryset.filter(pk__in=[s for s, r in rows if r in locked])
-                         .select_related("request__policy", "request__requester"))
+                         .filter(pk__in={r for _s, r, _d in rows}).order_by("pk").values_list("pk", flat=True))
+            # Re-read under the lock (by id only: a plain plan) — a decision or another sweep may have got there
+            # first, which ``still`` checks.
+            steps = [s for s in ApprovalStep.objects.filter(pk__in=[s for s, r, _d in rows if r in locked])
+                     .select_related("request__policy", "request__requester") if still(s)]
             if steps:
                 handle(steps)
                 done += len(steps)
