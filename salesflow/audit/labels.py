@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "opportunity.created": _("Opportunity created"),
     "calendar_year.loaded": _("Working calendar year loaded"),
     "calendar_year.started": _("Working calendar year started by hand"),
     "calendar_day.set": _("Working calendar day set"),

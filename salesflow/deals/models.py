@@ -12,6 +12,8 @@ from salesflow.core.statemachine import StateMachine
 from salesflow.org.roles import Scope
 from salesflow.org.scope import data_scope
 
+from .pipeline import SellingModel, Stage
+
 
 class DiscountStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # the author is writing it, or it came back from a rejection
@@ -95,3 +97,130 @@ class DiscountRequest(models.Model):
     @property
     def net_amount(self) -> Decimal:
         return self.amount - self.discount_amount
+
+
+class LostReason(models.Model):
+    """A managed list: why deals are lost (price, product fit, timing, competitor…)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Competitor(models.Model):
+    """Competitors met on deals, as records rather than free text (seed 004 竞争对手识别)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The customers' data scope: own, unit subtree, or all."""
+        scope = data_scope(user)
+        if scope.kind == Scope.ALL:
+            return self
+        if scope.kind == Scope.UNIT:
+            return self.filter(unit_id__in=scope.unit_ids)
+        if scope.kind == Scope.OWN:
+            return self.filter(owner_id=scope.user_id)
+        return self.none()
+
+
+class Opportunity(models.Model):
+    """商机: one possible deal with a customer, moving through seed 004's five stages to won or lost."""
+
+    name = models.CharField(_("name"), max_length=200)
+    customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="opportunities")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="opportunities")
+    # The owner's unit, kept by the services (the data scope filters on it), like customers.
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    region = models.ForeignKey("org.OrgUnit", verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.CONTACT)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0.00"),
+                                 validators=[MinValueValidator(Decimal("0"))])
+    probability = models.PositiveSmallIntegerField(_("probability %"), default=10,
+                                                   validators=[MaxValueValidator(100)])
+    expected_close = models.DateField(_("expected close date"), null=True, blank=True)
+    value_type = models.CharField(_("value type"), max_length=16, blank=True)
+    selling_model = models.CharField(_("selling model"), max_length=16, choices=SellingModel.choices, blank=True)
+    products = models.TextField(_("products of interest"), blank=True)
+    competitors = models.ManyToManyField(Competitor, verbose_name=_("competitors"), blank=True,
+                                         related_name="opportunities")
+    checklist = models.JSONField(_("checklist"), default=dict, blank=True)  # {"key_needs": true, …}
+    lost_reason = models.ForeignKey(LostReason, verbose_name=_("lost reason"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    won_by = models.ForeignKey(Competitor, verbose_name=_("lost to"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    source_lead_id = models.BigIntegerField(_("from lead"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="deals_opp_amount_gte_0"),
+            models.CheckConstraint(condition=Q(probability__lte=100), name="deals_opp_probability_lte_100"),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="deals_opp_stage_valid"),
+            models.CheckConstraint(condition=~Q(stage="lost") | Q(lost_reason__isnull=False),
+                                   name="deals_opp_lost_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "stage", "-id"], name="deals_opp_owner_stage_idx"),
+            models.Index(fields=["unit", "stage", "-id"], name="deals_opp_unit_stage_idx"),
+            models.Index(fields=["region", "closed_at"], name="deals_opp_region_closed_idx"),
+            models.Index(fields=["stage", "expected_close"], name="deals_opp_stage_close_idx"),
+            models.Index(fields=["customer", "-id"], name="deals_opp_customer_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OpportunityStageChange(models.Model):
+    """Every stage move, for the time-in-stage and conversion figures of the funnel."""
+
+    opportunity = models.ForeignKey(Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE,
+                                    related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices)
+    at = models.DateTimeField(_("time"), db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    # Time spent in from_stage, in seconds (0 for the first entry).
+    seconds_in_stage = models.BigIntegerField(_("seconds in the previous stage"), default=0)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["opportunity", "at", "id"]
+        indexes = [models.Index(fields=["to_stage", "at"], name="deals_stagechange_to_at_idx")]
+
+    def __str__(self):
+        return f"{self.opportunity_id}: {self.from_stage} → {self.to_stage}"

@@ -121,3 +121,85 @@ def discount_withdraw(*, by, discount_id: int):
     if request is None:
         raise InvalidTransition(DiscountStatus(doc.status), _("withdraw"))
     return approvals.approval_withdraw(by=by, request_id=request.pk)
+
+
+# --- opportunities (商机) -------------------------------------------------------------------------------
+
+OPPORTUNITY_FIELDS = ["name", "customer", "owner", "unit", "stage", "amount", "probability", "expected_close",
+                      "value_type", "selling_model", "products", "lost_reason", "won_by"]
+
+
+def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
+    import datetime as dt
+
+    from .pipeline import SellingModel
+
+    errors, cleaned = {}, {}
+    if not partial or "name" in data:
+        cleaned["name"] = str(data.get("name", "")).strip()[:200]
+        if not cleaned["name"]:
+            errors["name"] = [_("This field is required.")]
+    if not partial or "amount" in data:
+        raw = str(data.get("amount", "") or "0").strip().replace(",", "")
+        try:
+            cleaned["amount"] = Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
+            if not cleaned["amount"].is_finite() or cleaned["amount"] < 0 or cleaned["amount"] > Decimal("999999999999"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["amount"] = [_("Enter an amount such as 500000.00.")]
+    if "probability" in data and data["probability"] not in (None, ""):
+        try:
+            cleaned["probability"] = int(data["probability"])
+            if not 0 <= cleaned["probability"] <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["probability"] = [_("Enter a whole number from 0 to 100.")]
+    if "expected_close" in data:
+        value = data.get("expected_close")
+        if value in (None, ""):
+            cleaned["expected_close"] = None
+        elif isinstance(value, dt.date):
+            cleaned["expected_close"] = value
+        else:
+            try:
+                cleaned["expected_close"] = dt.date.fromisoformat(str(value))
+            except ValueError:
+                errors["expected_close"] = [_("Enter a date such as 2026-03-31.")]
+    if "selling_model" in data:
+        cleaned["selling_model"] = str(data.get("selling_model") or "")
+        if cleaned["selling_model"] and cleaned["selling_model"] not in SellingModel.values:
+            errors["selling_model"] = [_("Unknown selling model.")]
+    for key in ("value_type", "products"):
+        if key in data:
+            cleaned[key] = str(data.get(key) or "").strip()[:4000]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+@transaction.atomic
+def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_lead_id: int | None = None):
+    """A new opportunity on a customer the actor can see; starts at 接触潜在客户 with its default probability."""
+    from salesflow.crm.services import region_of
+
+    from .models import Opportunity, OpportunityStageChange
+    from .pipeline import DEFAULT_PROBABILITY, Stage
+
+    if not has_capability(by, "customer.edit"):
+        raise PermissionRefused()
+    customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+    if customer is None:
+        raise ValidationFailed({"customer": [_("Choose one of your customers.")]})
+    cleaned = _clean_opportunity(data)
+    owner = owner or customer.owner
+    now = timezone.now()
+    opportunity = Opportunity.objects.create(
+        customer=customer, owner=owner, unit_id=owner.unit_id, region=region_of(owner.unit),
+        stage=Stage.CONTACT, probability=cleaned.pop("probability", DEFAULT_PROBABILITY[Stage.CONTACT]),
+        value_type=cleaned.pop("value_type", customer.value_type), source_lead_id=source_lead_id,
+        first_contact_at=now, stage_entered_at=now, **cleaned)
+    OpportunityStageChange.objects.create(opportunity=opportunity, from_stage="", to_stage=Stage.CONTACT, at=now,
+                                          by=by)
+    events.record(by=by, action="opportunity.created", obj=opportunity, customer_id=customer.pk,
+                  after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
