@@ -75,3 +75,47 @@ def insert_instances(objs: Sequence[models.Model], using: str = "default") -> No
         sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start:start + BATCH])
+
+
+def insert_dicts(model: type[models.Model], rows: list[dict], using: str = "default") -> list[int]:
+    """Like insert_instances, for rows given as {attname: value} dicts (no model instance per row, which
+    costs ~50 µs each at 100,000 rows). Missing fields take their default; auto_now / auto_now_add fields the
+    current time. Returns the allocated primary keys in row order."""
+    from django.utils import timezone
+
+    if not rows:
+        return []
+    connection = connections[using]
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    ids = _allocate_ids(model, len(rows), connection)
+    now = timezone.now()
+    defaults = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults.append(now)
+        elif f.has_default():
+            defaults.append(f.get_default())
+        else:
+            defaults.append(None)
+    prepared = [i for i, f in enumerate(fields) if _needs_prep(f)]
+    attnames = [f.attname for f in fields]
+    values = []
+    for pk, row in zip(ids, rows, strict=True):
+        out = [row.get(name, default) for name, default in zip(attnames, defaults, strict=True)]
+        for i in prepared:
+            out[i] = fields[i].get_db_prep_save(out[i], connection)
+        values.append((pk, *out))
+    qn = connection.ops.quote_name
+    columns = ", ".join([qn(opts.pk.column)] + [qn(f.column) for f in fields])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(opts.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * (len(fields) + 1))
+            sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            for start in range(0, len(values), BATCH):
+                cursor.executemany(sql, values[start:start + BATCH])
+    return ids

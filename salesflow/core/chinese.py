@@ -41,12 +41,12 @@ _PHONE_TYPES = {
 _MOBILE_RE = re.compile(r"^(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})$")
 
 
-@functools.lru_cache(maxsize=4096)
-def _mobile_prefix_valid(prefix7: str) -> bool:
-    """Whether phonenumbers knows this 7-digit mobile block (号段); cached, since a file of 100,000 numbers
-    has only a few thousand blocks and the full parser costs ~80 µs a call."""
-    number = phonenumbers.parse(prefix7 + "0000", "CN")
-    return phonenumbers.number_type(number) in _PHONE_TYPES and phonenumbers.is_valid_number(number)
+@functools.cache
+def _cn_mobile_pattern() -> re.Pattern:
+    """phonenumbers' own pattern of valid Chinese mobile numbers (its metadata, compiled once): the full parser
+    costs ~80 µs a call, too slow for a file of 100,000 numbers."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    return re.compile(metadata.mobile.national_number_pattern)
 
 
 def clean_phone(value: str) -> tuple[str, str]:
@@ -57,7 +57,7 @@ def clean_phone(value: str) -> tuple[str, str]:
     mobile = _MOBILE_RE.match(value)
     if mobile:
         digits = "".join(mobile.groups())
-        if _mobile_prefix_valid(digits[:7]):
+        if _cn_mobile_pattern().fullmatch(digits):
             return digits, digits
         raise InvalidValue(value)
     try:

@@ -373,8 +373,8 @@ def write_rows(*, by, job: ImportJob) -> int:
 
 
 def bulk_insert(*, by, rows, owners: dict, note: str = "") -> int:
-    """Insert checked rows: customers, their contacts and one audit event per customer."""
-    from salesflow.core.bulk import insert_instances
+    """Insert checked rows: customers, their contacts and one audit event per customer (as plain rows)."""
+    from salesflow.core.bulk import insert_dicts
 
     regions: dict = {}
     ip = events.current_ip()
@@ -387,22 +387,22 @@ def bulk_insert(*, by, rows, owners: dict, note: str = "") -> int:
             values["collected_on"] = dt.date.fromisoformat(values["collected_on"])
         values["region_id"] = values.pop("region")
         values["group_id"] = values.pop("group")
-        customer = Customer(**values, owner_id=owner.pk, unit_id=owner.unit_id, created_by_id=by.pk)
-        if customer.region_id is None and owner.unit_id:
+        if values["region_id"] is None and owner.unit_id:
             if owner.unit_id not in regions:
                 region = region_of(owner.unit)
                 regions[owner.unit_id] = region.pk if region else None
-            customer.region_id = regions[owner.unit_id]
-        customers.append(customer)
+            values["region_id"] = regions[owner.unit_id]
+        values.update(owner_id=owner.pk, unit_id=owner.unit_id, created_by_id=by.pk)
+        customers.append(values)
         contacts.append(contact)
-    insert_instances(customers)
-    insert_instances([Contact(customer_id=c.pk, **contact) for c, contact in zip(customers, contacts, strict=True)
-                      if contact])
-    insert_instances([
-        AuditEvent(actor_id=by.pk, actor_name=by.username, ip=ip, action="customer.imported",
-                   object_type="crm.customer", object_id=str(c.pk), object_repr=c.name[:255], customer_id=c.pk,
-                   note=note, after={"owner": c.owner_id})
-        for c in customers])
+    ids = insert_dicts(Customer, customers)
+    insert_dicts(Contact, [{**contact, "customer_id": pk} for pk, contact in zip(ids, contacts, strict=True)
+                           if contact])
+    insert_dicts(AuditEvent, [
+        {"actor_id": by.pk, "actor_name": by.username, "ip": ip, "action": "customer.imported",
+         "object_type": "crm.customer", "object_id": str(pk), "object_repr": c["name"][:255], "customer_id": pk,
+         "note": note, "after": {"owner": c["owner_id"]}}
+        for pk, c in zip(ids, customers, strict=True)])
     events.record(by=by, action="customer.import_finished", object_type="crm.importjob", object_repr=note,
                   after={"created": len(customers)})
     return len(customers)
