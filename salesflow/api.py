@@ -78,6 +78,9 @@ from salesflow.audit.api import router as audit_router  # noqa: E402
 from salesflow.crm.api import groups_router  # noqa: E402
 from salesflow.crm.api import router as crm_router  # noqa: E402
 from salesflow.deals.api import router as deals_router  # noqa: E402
+from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
+from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
+from salesflow.leads.api import router as leads_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
@@ -88,3 +91,6 @@ api.add_router("/audit-events", audit_router)
 api.add_router("/approvals", approvals_router)
 api.add_router("/approval-policies", approval_policy_router)
 api.add_router("/discount-requests", deals_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/pipeline", pipeline_router)
+api.add_router("/leads", leads_router)

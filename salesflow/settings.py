@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "salesflow.crm",
     "salesflow.approvals",
     "salesflow.deals",
+    "salesflow.leads",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("org/", include("salesflow.org.urls")),
     path("approvals/", include("salesflow.approvals.urls")),
     path("deals/", include("salesflow.deals.urls")),
+    path("leads/", include("salesflow.leads.urls")),
     path("audit/", include("salesflow.audit.urls")),
     path("calendar/", include("salesflow.workcal.urls")),
     path("api/v1/", api.urls),

@@ -2,6 +2,14 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "opportunity.created": _("Opportunity created"),
+    "opportunity.updated": _("Opportunity updated"),
+    "opportunity.moved": _("Opportunity moved to another stage"),
+    "opportunity.checklist_set": _("Opportunity checklist item ticked"),
+    "opportunity.won": _("Opportunity won"),
+    "opportunity.lost": _("Opportunity lost"),
+    "opportunity.reopened": _("Opportunity reopened"),
+    "lost_reason.created": _("Lost reason added"),
+    "competitor.created": _("Competitor added"),
     "calendar_year.loaded": _("Working calendar year loaded"),
     "calendar_year.started": _("Working calendar year started by hand"),
     "calendar_day.set": _("Working calendar day set"),
@@ -42,6 +50,16 @@ ACTION_LABELS = {
     "delegation.ended": _("Delegation ended"),
     "discount.created": _("Discount request created"),
     "discount.updated": _("Discount request updated"),
+    "lead.created": _("Lead created"),
+    "lead.screened": _("Lead screened"),
+    "lead.assigned": _("Lead assigned"),
+    "lead.reassigned": _("Lead handed over (previous owner deactivated)"),
+    "lead.claimed": _("Lead claimed from the pool"),
+    "lead.released": _("Lead returned to the pool"),
+    "lead.returned_overdue": _("Lead returned to the pool: not contacted in time"),
+    "lead.contacted": _("Lead contacted"),
+    "lead.converted": _("Lead converted"),
+    "lead.imported": _("Lead imported"),
 }
 
 

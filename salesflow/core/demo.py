@@ -478,8 +478,16 @@ def reset_business_data() -> dict[str, int]:
         counts["import jobs"] = ImportJob.objects.all().delete()[0]
         counts["approval requests"] = ApprovalRequest.objects.all().delete()[0]
         counts["discount requests"] = DiscountRequest.objects.all().delete()[0]
+        from salesflow.deals.models import Competitor, LostReason, Opportunity
+
+        counts["opportunities"] = Opportunity.objects.all().delete()[0]  # their stage changes cascade
+        LostReason.objects.all().delete()
+        Competitor.objects.all().delete()
         Notification.objects.all().delete()
         Delegation.objects.all().delete()
+        from salesflow.leads.models import Lead
+
+        counts["leads"] = Lead.objects.all().delete()[0]
         counts["contacts"] = Contact.objects.all().delete()[0]
         Customer.objects.update(referred_by=None)
         counts["customers"] = Customer.objects.all().delete()[0]
@@ -508,6 +516,12 @@ def build_demo() -> DemoContext:
         from salesflow.deals.demo import build_discounts
 
         build_discounts(ctx)
+        from salesflow.deals.demo import build_opportunities
+
+        build_opportunities(ctx)
+        from salesflow.leads.demo import build_leads
+
+        build_leads(ctx)
     return ctx
 
 

@@ -1,9 +1,22 @@
-from django.db.models import QuerySet
+"""Permission-scoped reads of discount requests and opportunities (商机); every read goes through visible_to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.core.errors import NotFound
+from salesflow.core.errors import NotFound, PermissionRefused
+from salesflow.org.roles import has_capability
+from salesflow.org.scope import subtree_ids
 
-from .models import DiscountRequest
+from .models import DiscountRequest, Opportunity, OpportunityStageChange
+from .pipeline import OPEN_STAGES, Stage
 
 
 def discount_list(*, user, status: str = "", customer_id: int | None = None, mine: bool = False) -> QuerySet:
@@ -22,3 +35,116 @@ def discount_get(*, user, discount_id: int) -> DiscountRequest:
     if doc is None:
         raise NotFound(_("Discount request not found."))
     return doc
+
+
+# --- opportunities (商机) -------------------------------------------------------------------------------
+
+QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
+KANBAN_CARDS = 20
+
+
+def quarter_range(value: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """'2026Q1' → [1 Jan 2026, 1 Apr 2026) as aware datetimes in the site's time zone; None if not a quarter."""
+    match = QUARTER_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(start, dt.time.min, tzinfo=tz), dt.datetime.combine(end, dt.time.min, tzinfo=tz))
+
+
+def recent_quarters(n: int = 8) -> list[str]:
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    out = []
+    for _i in range(n):
+        out.append(f"{year}Q{quarter}")
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return out
+
+
+@dataclass
+class OpportunityFilters:
+    q: str = ""
+    owner: int | None = None
+    stage: str = ""
+    region: int | None = None
+    unit: int | None = None
+    customer: int | None = None
+    close_quarter: str = ""  # the expected close date falls in this quarter
+
+
+def opportunities_in_scope(user) -> QuerySet[Opportunity]:
+    if not has_capability(user, "customer.view"):
+        raise PermissionRefused()
+    return Opportunity.objects.visible_to(user)
+
+
+def opportunities_narrowed(qs, *, owner=None, region=None, unit=None):
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if region:
+        qs = qs.filter(region_id=region)
+    if unit:
+        qs = qs.filter(unit_id__in=subtree_ids(unit))
+    return qs
+
+
+def opportunity_list(*, user, filters: OpportunityFilters | None = None) -> QuerySet[Opportunity]:
+    f = filters or OpportunityFilters()
+    qs = opportunities_narrowed(opportunities_in_scope(user), owner=f.owner, region=f.region, unit=f.unit)
+    if f.stage in Stage.values:
+        qs = qs.filter(stage=f.stage)
+    elif f.stage == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    period = quarter_range(f.close_quarter)
+    if period:
+        qs = qs.filter(expected_close__gte=period[0].date(), expected_close__lt=period[1].date())
+    q = (f.q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(customer__name__icontains=q))
+    return qs.select_related("customer", "owner", "region").order_by("-id")
+
+
+def opportunity_get(*, user, opportunity_id: int) -> Opportunity:
+    opportunity = (opportunities_in_scope(user).select_related("customer", "owner", "region", "unit", "lost_reason", "won_by")
+                   .prefetch_related("competitors").filter(pk=opportunity_id).first())
+    if opportunity is None:
+        raise NotFound(_("Opportunity not found."))
+    return opportunity
+
+
+def opportunity_history(*, opportunity: Opportunity) -> QuerySet[OpportunityStageChange]:
+    # The caller read `opportunity` through opportunity_get: the scope check has happened.
+    return opportunity.stage_changes.select_related("by").order_by("at", "id")
+
+
+@dataclass
+class KanbanColumn:
+    stage: Stage
+    cards: list
+    count: int
+    amount: object
+
+
+def kanban(*, user, owner: int | None = None, unit: int | None = None, limit: int = KANBAN_CARDS,
+           stages=None) -> list[KanbanColumn]:
+    """Per open stage: the first ``limit`` cards (soonest expected close first), the count and the amount.
+    Two queries whatever the size: one GROUP BY for the totals, one windowed query for the cards."""
+    qs = opportunities_narrowed(opportunities_in_scope(user), owner=owner, unit=unit)
+    stages = [Stage(s) for s in (stages or OPEN_STAGES)]
+    qs = qs.filter(stage__in=stages)
+    totals = {row["stage"]: row for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))}
+    ranked = (qs.select_related("customer", "owner")
+              .annotate(rank=Window(RowNumber(), partition_by=[F("stage")],
+                                    order_by=[F("expected_close").asc(nulls_last=True), F("id").desc()]))
+              .filter(rank__lte=limit).order_by("stage", "rank"))
+    cards: dict[str, list] = {}
+    for card in ranked:
+        cards.setdefault(card.stage, []).append(card)
+    return [KanbanColumn(stage=s, cards=cards.get(s, []), count=totals.get(s, {}).get("n", 0),
+                         amount=totals.get(s, {}).get("total") or 0) for s in stages]

@@ -203,3 +203,199 @@ def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_l
     events.record(by=by, action="opportunity.created", obj=opportunity, customer_id=customer.pk,
                   after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
+
+
+def _locked_opportunity(by, opportunity_id: int):
+    from .models import Opportunity
+
+    if not has_capability(by, "customer.edit"):
+        raise PermissionRefused()
+    opportunity = (Opportunity.objects.visible_to(by).select_for_update(of=("self",))
+                   .filter(pk=opportunity_id).first())
+    if opportunity is None:
+        raise NotFound(_("Opportunity not found."))
+    return opportunity
+
+
+def _enter_stage(opportunity, *, to_stage, by, now) -> None:
+    """Record the stay in the stage being left (for the funnel's time-in-stage) and enter the new one."""
+    from .models import OpportunityStageChange
+    from .pipeline import DEFAULT_PROBABILITY, Stage
+
+    since = opportunity.stage_entered_at or opportunity.created_at or now
+    OpportunityStageChange.objects.create(
+        opportunity=opportunity, from_stage=opportunity.stage, to_stage=to_stage, at=now, by=by,
+        seconds_in_stage=max(0, int((now - since).total_seconds())))
+    # The model keeps no "overridden" flag: a probability that differs from the stage default was set by
+    # the user and survives the move; closing always sets 100 / 0.
+    if to_stage in (Stage.WON, Stage.LOST) or opportunity.probability == DEFAULT_PROBABILITY[Stage(opportunity.stage)]:
+        opportunity.probability = DEFAULT_PROBABILITY[to_stage]
+    opportunity.stage = to_stage
+    opportunity.stage_entered_at = now
+
+
+_OPPORTUNITY_UPDATE_FIELDS = ["name", "amount", "probability", "expected_close", "value_type", "selling_model",
+                              "products"]
+
+
+@transaction.atomic
+def opportunity_update(*, by, opportunity_id: int, data: dict):
+    """Change the plain fields (and the competitors met, given as ids); the stage only moves through
+    opportunity_move / win / lose / reopen."""
+    from .models import Competitor
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    cleaned = _clean_opportunity({k: v for k, v in data.items() if k in _OPPORTUNITY_UPDATE_FIELDS}, partial=True)
+    competitor_ids = None
+    if data.get("competitor_ids") is not None:
+        competitor_ids = sorted({int(pk) for pk in data["competitor_ids"]})
+        if Competitor.objects.filter(pk__in=competitor_ids).count() != len(competitor_ids):
+            raise ValidationFailed({"competitor_ids": [_("Choose competitors from the list.")]})
+    for key, value in cleaned.items():
+        setattr(opportunity, key, value)
+    opportunity.save(update_fields=[*cleaned, "updated_at"])
+    if competitor_ids is not None:
+        opportunity.competitors.set(competitor_ids)
+    events.record(by=by, action="opportunity.updated", obj=opportunity, customer_id=opportunity.customer_id,
+                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(*, by, opportunity_id: int, to_stage: str):
+    """Drag on the kanban: to another open stage (forward or back). Closing goes through win / lose."""
+    from .pipeline import OPEN_STAGES, PIPELINE_FLOW, Stage
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    if to_stage not in {str(s) for s in OPEN_STAGES}:
+        raise InvalidTransition(Stage(opportunity.stage), _("move to {stage}").format(
+            stage=Stage(to_stage).label if to_stage in Stage.values else to_stage))
+    target = PIPELINE_FLOW.next(opportunity.stage, f"to_{to_stage}")
+    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "updated_at"])
+    events.record(by=by, action="opportunity.moved", obj=opportunity, customer_id=opportunity.customer_id,
+                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool):
+    """Tick or untick one item of the current stage's checklist (seed 004)."""
+    from .pipeline import CHECKLISTS, Stage
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    keys = [key for key, _label in CHECKLISTS.get(Stage(opportunity.stage), [])]
+    if item not in keys:
+        raise ValidationFailed({"item": [_("This item is not on the checklist of the current stage.")]})
+    checklist = dict(opportunity.checklist or {})
+    checklist[item] = bool(done)
+    opportunity.checklist = checklist
+    opportunity.save(update_fields=["checklist", "updated_at"])
+    events.record(by=by, action="opportunity.checklist_set", obj=opportunity, customer_id=opportunity.customer_id,
+                  after={"item": item, "done": bool(done)})
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_win(*, by, opportunity_id: int):
+    from .pipeline import PIPELINE_FLOW
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    target = PIPELINE_FLOW.next(opportunity.stage, "win")
+    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    now = timezone.now()
+    _enter_stage(opportunity, to_stage=target, by=by, now=now)
+    opportunity.closed_at = now
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "updated_at"])
+    events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
+                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_lose(*, by, opportunity_id: int, reason_id: int | None, competitor_id: int | None = None):
+    """Close as lost: a reason from the managed list is required (also a check constraint), the competitor
+    who took the deal is optional."""
+    from .models import Competitor, LostReason
+    from .pipeline import PIPELINE_FLOW
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    target = PIPELINE_FLOW.next(opportunity.stage, "lose")
+    reason = LostReason.objects.filter(pk=reason_id, is_active=True).first() if reason_id else None
+    errors = {}
+    if reason is None:
+        errors["reason"] = [_("Choose why the deal was lost.")]
+    competitor = None
+    if competitor_id:
+        competitor = Competitor.objects.filter(pk=competitor_id).first()
+        if competitor is None:
+            errors["competitor"] = [_("Choose a competitor from the list.")]
+    if errors:
+        raise ValidationFailed(errors)
+    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    now = timezone.now()
+    _enter_stage(opportunity, to_stage=target, by=by, now=now)
+    opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = now, reason, competitor
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "lost_reason",
+                                    "won_by", "updated_at"])
+    if competitor is not None:
+        opportunity.competitors.add(competitor)
+    events.record(by=by, action="opportunity.lost", obj=opportunity, customer_id=opportunity.customer_id,
+                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_reopen(*, by, opportunity_id: int):
+    """A lost deal comes back at the first stage; the loss stays in the stage history."""
+    from .pipeline import PIPELINE_FLOW
+
+    opportunity = _locked_opportunity(by, opportunity_id)
+    target = PIPELINE_FLOW.next(opportunity.stage, "reopen")
+    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
+    opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = None, None, None
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "lost_reason",
+                                    "won_by", "updated_at"])
+    events.record(by=by, action="opportunity.reopened", obj=opportunity, customer_id=opportunity.customer_id,
+                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    return opportunity
+
+
+# --- managed lists: lost reasons and competitors ---------------------------------------------------------
+
+def _master_name(name: str, limit: int) -> str:
+    name = (name or "").strip()[:limit]
+    if not name:
+        raise ValidationFailed({"name": [_("This field is required.")]})
+    return name
+
+
+@transaction.atomic
+def lost_reason_create(*, by, name: str):
+    from .models import LostReason
+
+    if not has_capability(by, "customer.master_data"):
+        raise PermissionRefused()
+    name = _master_name(name, 64)
+    if LostReason.objects.filter(name=name).exists():
+        raise ValidationFailed({"name": [_("This name is already on the list.")]})
+    reason = LostReason.objects.create(name=name)
+    events.record(by=by, action="lost_reason.created", obj=reason)
+    return reason
+
+
+@transaction.atomic
+def competitor_create(*, by, name: str, notes: str = ""):
+    from .models import Competitor
+
+    if not has_capability(by, "customer.master_data"):
+        raise PermissionRefused()
+    name = _master_name(name, 100)
+    if Competitor.objects.filter(name=name).exists():
+        raise ValidationFailed({"name": [_("This name is already on the list.")]})
+    competitor = Competitor.objects.create(name=name, notes=(notes or "").strip()[:4000])
+    events.record(by=by, action="competitor.created", obj=competitor)
+    return competitor

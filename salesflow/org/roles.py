@@ -61,6 +61,12 @@ CAPABILITIES: dict[str, set] = {
     "audit.view": {R.ADMIN},
     "calendar.manage": {R.ADMIN},
     "token.manage_all": {R.ADMIN},
+    # Leads (线索) and the public pool (公海): reps claim, unit heads and leadership assign and configure.
+    "lead.view": _CUSTOMER_READERS,
+    "lead.edit": _SALES_EDITORS,
+    "lead.claim": {R.REP, R.SUPERVISOR, R.MANAGER, R.ASSISTANT},
+    "lead.assign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MARKETING_VP, R.MANAGER, R.SUPERVISOR},
+    "lead.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
 }
 
 

@@ -1,0 +1,117 @@
+"""Funnel figures of seed 004 (R26): count and amount per stage, stage-to-stage conversion, win rate, average
+sales cycle and average time in each stage — under the user's data scope, per rep, team, region and quarter.
+
+Definitions (the tests check them against a hand-computed fixture):
+- The set is the opportunities visible to the user, narrowed by rep / team / region; a quarter keeps the
+  opportunities *first contacted* in it (a cohort), so every figure of one quarter is about the same deals.
+- ``count``/``amount``: where the deals are now. ``reached``: deals that entered the stage or any later one
+  (won counts as beyond 售后服务; a lost deal counts up to the furthest open stage it entered), so a deal
+  that skipped a stage still counts for it. ``conversion``: reached(next) / reached(this); the next of the
+  last open stage is won.
+- ``win_rate``: won / (won + lost) among the closed deals of the set.
+- ``avg_cycle_days``: mean of closed_at − first_contact_at over the won deals.
+- ``avg_days_in_stage``: mean of OpportunityStageChange.seconds_in_stage over finished stays in the stage
+  (a deal still sitting in a stage does not count until it leaves).
+
+Four aggregate queries, whatever the number of deals; the only Python loops run over the stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+
+from .models import OpportunityStageChange
+from .pipeline import OPEN_STAGES, Stage
+from .selectors import opportunities_in_scope, opportunities_narrowed, quarter_range
+
+RANK = {stage: n for n, stage in enumerate([*OPEN_STAGES, Stage.WON], start=1)}
+DAY = 86400
+
+
+@dataclass
+class FunnelFilters:
+    owner: int | None = None
+    unit: int | None = None
+    region: int | None = None
+    period: str = ""  # a quarter such as 2026Q1
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def pipeline_summary(*, user, filters: FunnelFilters | None = None) -> dict:
+    f = filters or FunnelFilters()
+    base = opportunities_narrowed(opportunities_in_scope(user), owner=f.owner, unit=f.unit, region=f.region)
+    period = quarter_range(f.period)
+    if period:
+        base = base.filter(first_contact_at__gte=period[0], first_contact_at__lt=period[1])
+    base = base.order_by()
+
+    # 1. Where the deals are now.
+    now = {row["stage"]: row for row in base.values("stage").annotate(n=Count("pk"), total=Sum("amount"))}
+
+    # 2. The furthest stage each deal entered, grouped: at most seven rows.
+    rank = Case(*[When(to_stage=stage, then=Value(n)) for stage, n in RANK.items()], default=Value(0),
+                output_field=IntegerField())
+    furthest = (OpportunityStageChange.objects.filter(opportunity=OuterRef("pk")).order_by()
+                .values("opportunity").annotate(m=Max(rank)).values("m"))
+    by_rank = {row["furthest"]: row for row in base.annotate(furthest=Subquery(furthest, output_field=IntegerField()))
+               .values("furthest").annotate(n=Count("pk"), total=Sum("amount"))}
+
+    # 3. The sales cycle of won deals.
+    cycle = base.filter(stage=Stage.WON, first_contact_at__isnull=False, closed_at__isnull=False).aggregate(
+        avg=Avg(ExpressionWrapper(F("closed_at") - F("first_contact_at"), output_field=DurationField())))["avg"]
+
+    # 4. Finished stays per stage.
+    stays = {row["from_stage"]: row["avg"] for row in OpportunityStageChange.objects
+             .filter(opportunity__in=base.values("pk"), from_stage__in=OPEN_STAGES).order_by()
+             .values("from_stage").annotate(avg=Avg("seconds_in_stage"))}
+
+    def reached(stage) -> tuple[int, Decimal]:
+        rows = [row for r, row in by_rank.items() if r is not None and r >= RANK[stage]]
+        return sum(row["n"] for row in rows), sum((row["total"] or Decimal(0) for row in rows), Decimal(0))
+
+    stages = []
+    chain = [*OPEN_STAGES, Stage.WON]
+    for i, stage in enumerate(OPEN_STAGES):
+        n_reached, amount_reached = reached(stage)
+        n_next, _amount = reached(chain[i + 1])
+        stay = stays.get(stage)
+        stages.append({
+            "stage": str(stage), "label": str(stage.label),
+            "count": now.get(stage, {}).get("n", 0), "amount": now.get(stage, {}).get("total") or Decimal(0),
+            "reached": n_reached, "reached_amount": amount_reached,
+            "conversion": _rate(n_next, n_reached), "next_stage": str(chain[i + 1]),
+            "avg_days_in_stage": round(float(stay) / DAY, 2) if stay is not None else None,
+        })
+    won, lost = now.get(Stage.WON, {}), now.get(Stage.LOST, {})
+    won_n, lost_n = won.get("n", 0), lost.get("n", 0)
+    total_n = sum(row["n"] for row in now.values())
+    return {
+        "filters": {"owner": f.owner, "unit": f.unit, "region": f.region, "period": f.period if period else ""},
+        "count": total_n,
+        "amount": sum((row["total"] or Decimal(0) for row in now.values()), Decimal(0)),
+        "stages": stages,
+        "won": {"count": won_n, "amount": won.get("total") or Decimal(0)},
+        "lost": {"count": lost_n, "amount": lost.get("total") or Decimal(0)},
+        "win_rate": _rate(won_n, won_n + lost_n),
+        "avg_cycle_days": round(cycle.total_seconds() / DAY, 2) if cycle is not None else None,
+    }

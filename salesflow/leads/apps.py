@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "salesflow.leads"
+    label = "leads"
+    verbose_name = _("Leads")
+
+    def ready(self):
+        from salesflow.core.scheduler import register as schedule
+        from salesflow.org.hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
+
+        from .services import leads_follow_owner_unit, leads_transfer_all
+        from .tasks import sweep_overdue_leads
+
+        if leads_transfer_all not in OWNERSHIP_TRANSFER:
+            OWNERSHIP_TRANSFER.append(leads_transfer_all)
+        if leads_follow_owner_unit not in OWNER_UNIT_CHANGED:
+            OWNER_UNIT_CHANGED.append(leads_follow_owner_unit)
+
+        # Leads not contacted within the working-time limit go back to the pool (checked every 10 minutes).
+        schedule(600, sweep_overdue_leads)

@@ -1,0 +1,8 @@
+LEAD_DUPLICATE = "lead_duplicate"
+LEAD_CLAIM_CAP_REACHED = "lead_claim_cap_reached"
+LEAD_ALREADY_CLAIMED = "lead_already_claimed"
+LEAD_NOT_IN_POOL = "lead_not_in_pool"
+LEAD_OWNER_OUT_OF_SCOPE = "lead_owner_out_of_scope"
+LEAD_NO_RULE = "lead_no_assignment_rule"
+LEAD_TEAM_EMPTY = "lead_team_has_no_reps"
+LEAD_NOT_QUALIFIED = "lead_not_qualified"

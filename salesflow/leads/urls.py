@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list, name="lead_list"),
+    path("pool/", views.lead_pool, name="lead_pool"),
+    path("new/", views.lead_create, name="lead_create"),
+    path("<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("<int:lead_id>/claim/", views.lead_claim, name="lead_claim"),
+    path("<int:lead_id>/release/", views.lead_release, name="lead_release"),
+    path("<int:lead_id>/contacted/", views.lead_contacted, name="lead_contacted"),
+    path("<int:lead_id>/screen/", views.lead_screen, name="lead_screen"),
+    path("<int:lead_id>/assign/", views.lead_assign, name="lead_assign"),
+    path("<int:lead_id>/convert/", views.lead_convert, name="lead_convert"),
+]
