@@ -1154,6 +1154,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "Closing in %(q)s": "%(q)s 成交",
     "No opportunities match.": "没有符合条件的商机。",
     "Lead handed over (previous owner deactivated)": "线索已移交（原负责人已停用）",
+    "Opportunity handed over (previous owner deactivated)": "商机已移交（原负责人已停用）",
 }
 
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "opportunity.created": _("Opportunity created"),
+    "opportunity.reassigned": _("Opportunity handed over (previous owner deactivated)"),
     "opportunity.updated": _("Opportunity updated"),
     "opportunity.moved": _("Opportunity moved to another stage"),
     "opportunity.checklist_set": _("Opportunity checklist item ticked"),

@@ -8,6 +8,13 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
+        from salesflow.org.hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
+
         from .approval import register_documents
+        from .services import opportunities_follow_owner_unit, opportunities_transfer_all
 
         register_documents()
+        if opportunities_transfer_all not in OWNERSHIP_TRANSFER:
+            OWNERSHIP_TRANSFER.append(opportunities_transfer_all)
+        if opportunities_follow_owner_unit not in OWNER_UNIT_CHANGED:
+            OWNER_UNIT_CHANGED.append(opportunities_follow_owner_unit)

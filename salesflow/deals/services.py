@@ -399,3 +399,34 @@ def competitor_create(*, by, name: str, notes: str = ""):
     competitor = Competitor.objects.create(name=name, notes=(notes or "").strip()[:4000])
     events.record(by=by, action="competitor.created", obj=competitor)
     return competitor
+
+
+# --- hooks for the organisation (registered in apps.py) ---------------------------------------------------
+
+def opportunities_transfer_all(*, from_user, to_user, by) -> int:
+    """Deactivation: the leaving user's open opportunities go to their successor (closed ones keep history)."""
+    from salesflow.audit.models import AuditEvent
+
+    from .models import Opportunity
+    from .pipeline import OPEN_STAGES
+
+    rows = list(Opportunity.objects.select_for_update().filter(owner=from_user, stage__in=OPEN_STAGES)
+                .order_by("pk").values_list("pk", "customer_id"))
+    if not rows:
+        return 0
+    Opportunity.objects.filter(pk__in=[pk for pk, _c in rows]).update(owner=to_user, unit=to_user.unit)
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=by, actor_name=by.username, action="opportunity.reassigned", object_type="deals.opportunity",
+                   object_id=str(pk), customer_id=customer_id, before={"owner": from_user.pk},
+                   after={"owner": to_user.pk})
+        for pk, customer_id in rows], batch_size=1000)
+    return len(rows)
+
+
+def opportunities_follow_owner_unit(*, user, by) -> int:
+    """A rep moved to another team: their open opportunities move into that team's scope."""
+    from .models import Opportunity
+    from .pipeline import OPEN_STAGES
+
+    return (Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES).exclude(unit_id=user.unit_id)
+            .update(unit=user.unit_id))
