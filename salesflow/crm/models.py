@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.org.models import OrgUnit
-from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope
+from salesflow.org.scope import scope_q
 
 from .choices import (
     PROVINCE_CHOICES,
@@ -51,16 +50,8 @@ class CustomerGroup(models.Model):
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user) -> CustomerQuerySet:
         """The data scope: a rep their own customers, a unit head their subtree, leadership all."""
-        scope = data_scope(user)
-        if scope.kind == Scope.ALL:
-            return self
-        if scope.kind == Scope.UNIT:
-            # customer.unit is always the owner's unit (services keep it so), so the subtree covers the
-            # head's own customers too; a single IN keeps the plan a plain index read.
-            return self.filter(unit_id__in=scope.unit_ids)
-        if scope.kind == Scope.OWN:
-            return self.filter(owner_id=scope.user_id)
-        return self.none()
+        q = scope_q(user)
+        return self if q is None else self.filter(q)
 
 
 class Customer(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope
+from salesflow.org.scope import data_scope, scope_q
 
 from .pipeline import SellingModel, Stage
 
@@ -132,14 +132,8 @@ class Competitor(models.Model):
 class OpportunityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The customers' data scope: own, unit subtree, or all."""
-        scope = data_scope(user)
-        if scope.kind == Scope.ALL:
-            return self
-        if scope.kind == Scope.UNIT:
-            return self.filter(unit_id__in=scope.unit_ids)
-        if scope.kind == Scope.OWN:
-            return self.filter(owner_id=scope.user_id)
-        return self.none()
+        q = scope_q(user)
+        return self if q is None else self.filter(q)
 
 
 class Opportunity(models.Model):

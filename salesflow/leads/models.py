@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
 from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope
+from salesflow.org.scope import data_scope, scope_q
 
 
 class LeadStatus(models.TextChoices):
@@ -61,14 +61,12 @@ class Level(models.TextChoices):
 class LeadQuerySet(models.QuerySet):
     def visible_to(self, user) -> LeadQuerySet:
         """Customers' data scope, plus the pool: a rep also sees unowned leads waiting in their unit or above it."""
-        scope = data_scope(user)
-        if scope.kind == Scope.ALL:
+        q = scope_q(user)
+        if q is None:
             return self
-        if scope.kind == Scope.UNIT:
-            return self.filter(unit_id__in=scope.unit_ids)
-        if scope.kind == Scope.OWN:
-            return self.filter(Q(owner_id=scope.user_id) | Q(owner__isnull=True, unit_id__in=pool_unit_ids(user)))
-        return self.none()
+        if data_scope(user).kind == Scope.OWN:
+            q |= Q(owner__isnull=True, unit_id__in=pool_unit_ids(user))
+        return self.filter(q)
 
     def in_pool(self) -> LeadQuerySet:
         return self.filter(owner__isnull=True, status__in=POOL_STATUSES)

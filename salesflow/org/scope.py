@@ -56,3 +56,20 @@ def is_above(viewer, *, owner_id: int | None, unit_id: int | None) -> bool:
     if viewer.role in UNIT_HEADS:
         return unit_id is not None and unit_id in data_scope(viewer).unit_ids
     return False
+
+
+def scope_q(user, *, owner: str = "owner_id", unit: str = "unit_id"):
+    """The one data-scope rule for records that carry an owner and the owner's unit (customers, opportunities,
+    leads…): a Q to filter on, or None for "everything" (leadership). A rep: their own; a unit head: their
+    subtree (records carry the owner's unit, kept by the services, so their own are in it too); no scope:
+    nothing."""
+    from django.db.models import Q
+
+    scope = data_scope(user)
+    if scope.kind == Scope.ALL:
+        return None
+    if scope.kind == Scope.UNIT:
+        return Q(**{f"{unit}__in": scope.unit_ids})
+    if scope.kind == Scope.OWN:
+        return Q(**{owner: scope.user_id})
+    return Q(pk__in=[])
