@@ -401,32 +401,33 @@ def _notices(users, *, kind, title, body, url) -> list:
     from django.conf import settings
     from django.utils import translation
 
-    from .models import Notification
 
     rows = []
     for user in {u.pk: u for u in users}.values():
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            rows.append(Notification(user=user, kind=kind, title=str(title())[:255], body=str(body()), url=url))
+            rows.append({"user_id": user.pk, "kind": kind, "title": str(title())[:255], "body": str(body()),
+                         "url": url})
     return rows
 
 
 def _event_row(request: ApprovalRequest, *, action: str, note: str = "", after: dict | None = None):
     from salesflow.audit.context import current_ip
-    from salesflow.audit.models import AuditEvent
 
-    return AuditEvent(actor=None, actor_name="system", ip=current_ip(), action=action, object_type=OBJECT_TYPE,
-                      object_id=str(request.pk), object_repr=request.title[:255], customer_id=request.customer_id,
-                      note=note, after=after)
+    return {"actor_id": None, "actor_name": "system", "ip": current_ip(), "action": action,
+            "object_type": OBJECT_TYPE, "object_id": str(request.pk), "object_repr": request.title[:255],
+            "customer_id": request.customer_id, "note": note, "after": after}
 
 
 def _store(notices: list, audit: list) -> None:
     from salesflow.audit.models import AuditEvent
+    from salesflow.core.bulk import insert_dicts
 
     from .models import Notification
 
-    created = Notification.objects.bulk_create(notices, batch_size=1000)
-    AuditEvent.objects.bulk_create(audit, batch_size=1000)
-    send_after_commit([n.pk for n in created if n.pk])
+    # The sweep writes thousands of rows at once: plain rows (COPY / executemany), not an ORM object each.
+    ids = insert_dicts(Notification, notices)
+    insert_dicts(AuditEvent, audit)
+    send_after_commit(ids)
 
 
 def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:
