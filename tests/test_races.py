@@ -1,15 +1,15 @@
 """Races on purpose, with real threads on PostgreSQL (style.md #13; SQLite ignores select_for_update)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError
 from salesflow.crm import services
 from salesflow.crm.models import Customer
+from tests.concurrency import run_together
 
 from .conftest import fresh
 from .factories import credit_code
@@ -21,28 +21,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("race tests need PostgreSQL")
-
-
-def run_together(*functions):
-    """Start every function at the same moment in its own thread; return (results, errors) per function."""
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread raised
-            errors[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results, errors
 
 
 def test_same_credit_code_at_the_same_moment(org):

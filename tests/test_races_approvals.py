@@ -15,7 +15,7 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 
 from salesflow.approvals import services as engine
 from salesflow.approvals.models import (
@@ -31,6 +31,7 @@ from salesflow.core.errors import Conflict
 from salesflow.deals import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 from salesflow.org.roles import Role
+from tests.concurrency import run_together
 
 from .approvals.conftest import discount, r13  # noqa: F401 — the R13 fixtures, shared
 from .approvals.helpers import at, save_policy, stage, task_of
@@ -46,29 +47,6 @@ ATTEMPTS = 3
 def _postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("race tests need PostgreSQL")
-
-
-def run_together(*functions):
-    """Start every function at the same moment in its own thread; return (results, errors) per function."""
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread raised
-            errors[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return results, errors
 
 
 def decider(user, task_id, approve=True, opinion="同意"):

@@ -6,8 +6,8 @@ from salesflow.core.errors import AppError
 from salesflow.leads import services
 from salesflow.leads.models import Lead, LeadPolicy
 
+from ..concurrency import run_together
 from ..conftest import fresh
-from ..test_races import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -313,3 +313,10 @@ def test_list_counts_are_capped_so_huge_lists_stay_fast(world, login, monkeypatc
     assert 'class="page-link"' not in body or "Page 1 of" in body
     capped = login(world.admin).get(reverse("crm:customer_list")).content.decode()
     assert "10,000" in capped  # 3 customers > cap of 2: the count says "more than"
+
+
+def test_R20_customer_privacy_phone_numbers_masked_for_anyone_but_the_owner(world, login):
+    for viewer in (world.supervisor, world.manager, world.accountant, world.admin):
+        body = login(viewer).get(reverse("crm:customer_detail", args=[world.c_rep.pk])).content.decode()
+        assert "13812345678" not in body and "138****5678" in body
+    assert "13812345678" in login(world.rep).get(reverse("crm:customer_detail", args=[world.c_rep.pk])).content.decode()
