@@ -1155,6 +1155,8 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "No opportunities match.": "没有符合条件的商机。",
     "Lead handed over (previous owner deactivated)": "线索已移交（原负责人已停用）",
     "Opportunity handed over (previous owner deactivated)": "商机已移交（原负责人已停用）",
+    "Opportunity saved.": "商机已保存。",
+    "Edit opportunity": "编辑商机",
 }
 
 

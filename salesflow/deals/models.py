@@ -191,6 +191,8 @@ class Opportunity(models.Model):
             models.Index(fields=["region", "closed_at"], name="deals_opp_region_closed_idx"),
             models.Index(fields=["stage", "expected_close"], name="deals_opp_stage_close_idx"),
             models.Index(fields=["customer", "-id"], name="deals_opp_customer_idx"),
+            # The funnel's period filter: opportunities first contacted in a quarter (a cohort).
+            models.Index(fields=["first_contact_at"], name="deals_opp_first_contact_idx"),
         ]
 
     def __str__(self):

@@ -214,6 +214,30 @@ def opportunity_create(request):
     return render(request, "deals/opportunity_form.html", {"form": form, "customer": preselected})
 
 
+@page_view
+def opportunity_edit(request, opportunity_id: int):
+    if not has_capability(request.user, "customer.edit"):
+        raise PermissionDenied
+    opportunity = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    initial = {"customer": opportunity.customer_id, "name": opportunity.name, "amount": opportunity.amount,
+               "expected_close": opportunity.expected_close.isoformat() if opportunity.expected_close else "",
+               "probability": opportunity.probability, "selling_model": opportunity.selling_model,
+               "products": opportunity.products}
+    form = OpportunityForm(request.POST or None, user=request.user, preselected=opportunity.customer, initial=initial)
+    form.fields["customer"].disabled = True  # an opportunity stays with its customer
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "customer"}
+        try:
+            services.opportunity_update(by=request.user, opportunity_id=opportunity.pk, data=data)
+        except AppError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Opportunity saved."))
+            return redirect("deals:opportunity_detail", opportunity_id=opportunity.pk)
+    return render(request, "deals/opportunity_form.html",
+                  {"form": form, "customer": opportunity.customer, "opportunity": opportunity})
+
+
 def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("opportunities/funnel/", opportunity_views.funnel_page, name="funnel"),
     path("opportunities/lists/", opportunity_views.master_data, name="master_data"),
     path("opportunities/<int:opportunity_id>/", opportunity_views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:opportunity_id>/edit/", opportunity_views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:opportunity_id>/checklist/", opportunity_views.opportunity_checklist,
          name="opportunity_checklist"),
     path("opportunities/<int:opportunity_id>/action/", opportunity_views.opportunity_action,

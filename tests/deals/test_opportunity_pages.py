@@ -146,3 +146,25 @@ def test_query_count_does_not_grow_with_rows(org, opportunity, client_for, page)
     for i in range(12):
         opportunity(user=org.rep_b if i % 2 else org.rep, customer=org.cust_rep_b if i % 2 else org.cust_rep)
     assert _count(c, url) == few
+
+
+def test_owner_edits_an_opportunity_and_others_are_refused(org, opportunity, client_for):
+    from salesflow.audit.models import AuditEvent
+
+    o = opportunity()
+    url = reverse("deals:opportunity_edit", args=[o.pk])
+    assert client_for(org.rep_b).get(url).status_code == 404  # another rep: like a missing one
+    assert client_for(org.rep2).get(url).status_code == 404  # another region
+    assert client_for(org.finance).get(url).status_code == 403  # a role that may not edit
+    assert client_for(None).get(url).status_code == 302
+    rep = client_for(org.rep)
+    assert rep.get(url).status_code == 200
+    response = rep.post(url, {"customer": org.cust_rep2.pk, "name": "数控机床采购（二期）", "amount": "650000",
+                              "expected_close": "2027-03-31", "probability": "", "selling_model": "consultative",
+                              "products": "数控机床 ×3"})
+    assert response.status_code == 302
+    o.refresh_from_db()
+    assert o.name == "数控机床采购（二期）" and str(o.amount) == "650000.00" and o.customer_id == org.cust_rep.pk
+    assert AuditEvent.objects.filter(action="opportunity.updated", object_id=str(o.pk)).exists()
+    bad = rep.post(url, {"name": "x", "amount": "abc"})
+    assert bad.status_code == 200 and "invalid-feedback" in bad.content.decode()
