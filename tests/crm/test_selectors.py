@@ -109,3 +109,13 @@ def test_credit_limit_is_decimal_from_database(org):
     ContactFactory(customer=CustomerFactory(owner=org.rep, credit_limit=Decimal("0.10")), is_primary=True)
     row = customer_list(user=fresh(org.rep), filters=CustomerFilters(sort="credit_limit")).first()
     assert row.credit_limit == Decimal("0.10") and isinstance(row.credit_limit, Decimal)
+
+
+def test_R25_customers_are_tiered_and_listed_by_tier(org):
+    key = services.customer_create(by=fresh(org.rep), data={"name": "贝塔重点客户有限公司", "tier": "A"},
+                                   confirm_duplicates=True)
+    plain = services.customer_create(by=fresh(org.rep), data={"name": "伽马普通客户有限公司"},
+                                     confirm_duplicates=True)
+    assert plain.tier == "C"  # untiered customers start as regular (C)
+    a_list = [c.pk for c in customer_list(user=fresh(org.rep), filters=CustomerFilters(tier="A"))]
+    assert key.pk in a_list and plain.pk not in a_list

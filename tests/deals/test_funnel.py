@@ -107,3 +107,11 @@ def test_figures_take_a_fixed_number_of_queries(org, deals, lost_reason):
     with CaptureQueriesContext(connection) as after:
         pipeline_summary(user=user)
     assert len(before) == len(after) <= 4
+
+
+def test_R26_key_measures_conversion_win_rate_and_sales_cycle_are_reported_per_scope(org, deals):
+    # R26: conversion rate and sales cycle (004), by rep/region — a rep's figures never include another region.
+    rep = pipeline_summary(user=fresh(org.rep), filters=FunnelFilters(period="2026Q1"))
+    north = pipeline_summary(user=fresh(org.rep2), filters=FunnelFilters(period="2026Q1"))
+    assert rep["stages"][0]["conversion"] == 0.8333 and rep["win_rate"] == 0.5 and rep["avg_cycle_days"] == 39.0
+    assert north["count"] == 1 and north["win_rate"] == 1.0 and north["avg_cycle_days"] == 10.0
