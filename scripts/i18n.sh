@@ -21,8 +21,15 @@ done
 
 # build/ and *.egg-info hold stale copies of the source left by pip/setuptools: scanning them would add
 # their references (and any msgid since removed from the code) to the catalogues.
+# One run at a time (several people or helpers may refresh the catalogues on one checkout).
+exec 9>"${TMPDIR:-/tmp}/salesflow-i18n.lock"
+flock 9
+
 "$PY" manage.py makemessages -l zh_Hans -l zh_Hant -l en \
   --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=build --ignore='*.egg-info' \
   --ignore=node_modules --ignore=test-results
-"$PY" scripts/translate.py
+# Compile even when some msgids still lack a translation (they show in English), then report the failure.
+status=0
+"$PY" scripts/translate.py || status=$?
 "$PY" manage.py compilemessages --ignore=.venv --ignore=build
+exit "$status"

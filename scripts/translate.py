@@ -31,6 +31,21 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from zh_hans_terms import ZH_HANS, ZH_HANT_OVERRIDES  # noqa: E402
 
+# Each business area may keep its wording in scripts/terms/<area>.py (ZH_HANS and, optionally,
+# ZH_HANT_OVERRIDES dicts); they are merged here, and a msgid defined twice is an error.
+import importlib.util  # noqa: E402
+
+for _path in sorted((HERE / "terms").glob("*.py")):
+    _spec = importlib.util.spec_from_file_location(f"terms_{_path.stem}", _path)
+    _module = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_module)
+    for _name, _target in (("ZH_HANS", ZH_HANS), ("ZH_HANT_OVERRIDES", ZH_HANT_OVERRIDES)):
+        for _key, _text in getattr(_module, _name, {}).items():
+            if _key in _target and _target[_key] != _text:
+                sys.exit(f"translate.py: {_key!r} is translated twice ({_path.name}): "
+                         f"{_target[_key]!r} / {_text!r}")
+            _target[_key] = _text
+
 BASE_DIR = HERE.parent
 LOCALE_DIR = BASE_DIR / "locale"
 

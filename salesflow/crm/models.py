@@ -99,6 +99,20 @@ class Customer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Follow-up (R17: the customer information table is updated after each visit) and the public pool (公海):
+    # a customer without follow-up for N days, or without a deal for M days, goes back to the pool.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    next_followup_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    last_deal_at = models.DateTimeField(_("last deal"), null=True, blank=True)
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    pool_warned_at = models.DateTimeField(_("pool warning sent"), null=True, blank=True)
+    released_at = models.DateTimeField(_("returned to the pool"), null=True, blank=True)
+    # R15: after the deal the file passes to the customer-service supervisor.
+    service_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer-service supervisor"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    service_since = models.DateTimeField(_("handed to customer service"), null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -196,8 +210,17 @@ IMPORT_FLOW = StateMachine(
 )
 
 
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    LEADS = "leads", _("Leads")
+
+
 class ImportJob(models.Model):
     """An upload on its way in: file, column mapping, the check's findings, and the outcome."""
+
+    kind = models.CharField(_("imports"), max_length=16, choices=ImportKind.choices, default=ImportKind.CUSTOMERS)
+    # Rows checked or written so far, for the progress bar of big files.
+    progress = models.PositiveIntegerField(_("rows processed"), default=0)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE,
                                    related_name="+")
