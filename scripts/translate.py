@@ -29,11 +29,11 @@ import polib
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from zh_hans_terms import ZH_HANS, ZH_HANT_OVERRIDES  # noqa: E402
-
 # Each business area may keep its wording in scripts/terms/<area>.py (ZH_HANS and, optionally,
 # ZH_HANT_OVERRIDES dicts); they are merged here, and a msgid defined twice is an error.
 import importlib.util  # noqa: E402
+
+from zh_hans_terms import ZH_HANS, ZH_HANT_OVERRIDES  # noqa: E402
 
 for _path in sorted((HERE / "terms").glob("*.py")):
     _spec = importlib.util.spec_from_file_location(f"terms_{_path.stem}", _path)
