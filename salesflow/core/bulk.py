@@ -94,10 +94,9 @@ def insert_dicts(model: type[models.Model], rows: list[dict], using: str = "defa
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             defaults.append(now)
-        elif f.has_default():
-            defaults.append(f.get_default())
         else:
-            defaults.append(None)
+            # The field's default, or what Django would store without one ("" for a non-null text field).
+            defaults.append(f.get_default())
     prepared = [i for i, f in enumerate(fields) if _needs_prep(f)]
     attnames = [f.attname for f in fields]
     values = []
