@@ -84,7 +84,7 @@ def generate(args, org, reps):
     from salesflow.core.chinese import name_key
     from salesflow.crm.models import Customer
     from salesflow.deals.models import LostReason, Opportunity, OpportunityStageChange
-    from salesflow.deals.pipeline import OPEN_STAGES, Stage
+    from salesflow.deals.pipeline import FUNNEL_RANK, OPEN_STAGES, Stage
     from salesflow.leads.models import Lead, LeadStatus
 
     rng = random.Random(args.seed)
@@ -132,6 +132,7 @@ def generate(args, org, reps):
             "expected_close": (first + dt.timedelta(days=rng.randrange(20, 200))).date(),
             "first_contact_at": first, "stage_entered_at": at, "closed_at": closed,
             "lost_reason_id": reason.pk if stage == Stage.LOST else None,
+            "furthest_rank": FUNNEL_RANK[Stage.WON] if stage == Stage.WON else FUNNEL_RANK[furthest],
         })
         meta.append(changes)
     opp_ids = insert_dicts(Opportunity, opp_rows)

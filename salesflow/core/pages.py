@@ -40,7 +40,10 @@ class CappedPaginator(Paginator):
     @property
     def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[:COUNT_CAP + 1].count()
+            rows = self.object_list
+            if hasattr(rows, "order_by"):
+                rows = rows.order_by()  # counting needs no sort: without it the database stops at the cap
+            self._capped_count = rows[:COUNT_CAP + 1].count()
         return self._capped_count
 
     @property

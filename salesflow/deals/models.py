@@ -168,6 +168,9 @@ class Opportunity(models.Model):
     source_lead_id = models.BigIntegerField(_("from lead"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
+    # The furthest stage the deal ever entered (pipeline.FUNNEL_RANK), kept by the services on every move: the
+    # funnel's "reached" figures group on it instead of scanning the stage history of every deal.
+    furthest_rank = models.PositiveSmallIntegerField(_("furthest stage reached"), default=1, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -193,6 +196,8 @@ class Opportunity(models.Model):
             models.Index(fields=["customer", "-id"], name="deals_opp_customer_idx"),
             # The funnel's period filter: opportunities first contacted in a quarter (a cohort).
             models.Index(fields=["first_contact_at"], name="deals_opp_first_contact_idx"),
+            models.Index(fields=["region", "first_contact_at"], name="deals_opp_region_contact_idx"),
+            models.Index(fields=["unit", "first_contact_at"], name="deals_opp_unit_contact_idx"),
         ]
 
     def __str__(self):

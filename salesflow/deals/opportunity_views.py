@@ -55,7 +55,8 @@ def opportunity_list(request):
         q=g.get("q", "").strip()[:100], owner=_int(g.get("owner")), region=_int(g.get("region")),
         customer=_int(g.get("customer")), stage=stage if stage in Stage.values or stage == "open" else "",
         close_quarter=g.get("quarter", "") if selectors.quarter_range(g.get("quarter", "")) else "")
-    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
+    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters)
+                    .only(*selectors.LIST_FIELDS))
     context = {
         "page": page, "filters": filters, "querystring": querystring_without(request, "page"),
         "stages": Stage.choices, "regions": OrgUnit.objects.filter(kind="region").order_by("path"),
@@ -80,7 +81,9 @@ def _board_params(request, data) -> dict:
 def _board_context(request, params, error: str = "") -> dict:
     columns = selectors.kanban(user=request.user, **params)
     return {"columns": columns, "params": params, "error": error,
-            "can_move": has_capability(request.user, "customer.edit"), "open_stages": OPEN_STAGES}
+            "can_move": has_capability(request.user, "customer.edit"),
+            # Translated once per board, not once per card and option.
+            "stage_options": [(str(s), str(s.label)) for s in OPEN_STAGES]}
 
 
 @page_view

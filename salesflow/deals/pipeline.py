@@ -19,6 +19,9 @@ class Stage(models.TextChoices):
 
 OPEN_STAGES = [Stage.CONTACT, Stage.NEEDS, Stage.QUOTE, Stage.SIGN, Stage.AFTERSALES]
 CLOSED_STAGES = [Stage.WON, Stage.LOST]
+# How far along the funnel a stage is: won is beyond 售后服务; lost is no step (a lost deal keeps the furthest
+# open stage it entered). Opportunity.furthest_rank keeps the maximum over the deal's history.
+FUNNEL_RANK = {stage: n for n, stage in enumerate([*OPEN_STAGES, Stage.WON], start=1)}
 
 # Any open stage may move to any other open stage (a deal can step back), or close won / lost;
 # a lost deal can be reopened at the first stage.

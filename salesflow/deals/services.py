@@ -220,7 +220,7 @@ def _locked_opportunity(by, opportunity_id: int):
 def _enter_stage(opportunity, *, to_stage, by, now) -> None:
     """Record the stay in the stage being left (for the funnel's time-in-stage) and enter the new one."""
     from .models import OpportunityStageChange
-    from .pipeline import DEFAULT_PROBABILITY, Stage
+    from .pipeline import DEFAULT_PROBABILITY, FUNNEL_RANK, Stage
 
     since = opportunity.stage_entered_at or opportunity.created_at or now
     OpportunityStageChange.objects.create(
@@ -232,6 +232,7 @@ def _enter_stage(opportunity, *, to_stage, by, now) -> None:
         opportunity.probability = DEFAULT_PROBABILITY[to_stage]
     opportunity.stage = to_stage
     opportunity.stage_entered_at = now
+    opportunity.furthest_rank = max(opportunity.furthest_rank or 1, FUNNEL_RANK.get(to_stage, 0))
 
 
 _OPPORTUNITY_UPDATE_FIELDS = ["name", "amount", "probability", "expected_close", "value_type", "selling_model",
@@ -274,7 +275,7 @@ def opportunity_move(*, by, opportunity_id: int, to_stage: str):
     target = PIPELINE_FLOW.next(opportunity.stage, f"to_{to_stage}")
     before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
-    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "updated_at"])
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "updated_at"])
     events.record(by=by, action="opportunity.moved", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
@@ -308,7 +309,7 @@ def opportunity_win(*, by, opportunity_id: int):
     now = timezone.now()
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at = now
-    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "updated_at"])
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "updated_at"])
     events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
@@ -338,7 +339,7 @@ def opportunity_lose(*, by, opportunity_id: int, reason_id: int | None, competit
     now = timezone.now()
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = now, reason, competitor
-    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "lost_reason",
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "lost_reason",
                                     "won_by", "updated_at"])
     if competitor is not None:
         opportunity.competitors.add(competitor)
@@ -357,7 +358,7 @@ def opportunity_reopen(*, by, opportunity_id: int):
     before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
     opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = None, None, None
-    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "closed_at", "lost_reason",
+    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "lost_reason",
                                     "won_by", "updated_at"])
     events.record(by=by, action="opportunity.reopened", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))

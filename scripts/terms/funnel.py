@@ -1,0 +1,5 @@
+"""Opportunity funnel wording added with issue #4's speed work."""
+
+ZH_HANS = {
+    "furthest stage reached": "到达的最远阶段",
+}
