@@ -221,7 +221,11 @@ class OpportunityStageChange(models.Model):
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
         ordering = ["opportunity", "at", "id"]
-        indexes = [models.Index(fields=["to_stage", "at"], name="deals_stagechange_to_at_idx")]
+        indexes = [
+            models.Index(fields=["to_stage", "at"], name="deals_stagechange_to_at_idx"),
+            # The funnel's time in stage reads these three columns for a cohort's deals: from the index alone.
+            models.Index(fields=["opportunity", "from_stage", "seconds_in_stage"], name="deals_stagechange_stay_idx"),
+        ]
 
     def __str__(self):
         return f"{self.opportunity_id}: {self.from_stage} → {self.to_stage}"
