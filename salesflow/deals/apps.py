@@ -18,3 +18,9 @@ class DealsConfig(AppConfig):
             OWNERSHIP_TRANSFER.append(opportunities_transfer_all)
         if opportunities_follow_owner_unit not in OWNER_UNIT_CHANGED:
             OWNER_UNIT_CHANGED.append(opportunities_follow_owner_unit)
+
+        from salesflow.core import activity
+
+        from .activity import stage_changes
+
+        activity.register(stage_changes)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salesflow.core import activity
 from salesflow.core.errors import AppError, NotFound, PermissionRefused
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.crm import selectors as crm_selectors
@@ -128,7 +129,8 @@ def opportunity_detail(request, opportunity_id: int):
     customer = opportunity.customer
     return render(request, "deals/opportunity_detail.html", {
         "o": opportunity, "checklist": _checklist(opportunity),
-        "history": selectors.opportunity_history(opportunity=opportunity),
+        # Stage changes, visits, reception records… of this deal, newest first (salesflow.core.activity).
+        "activities": activity.for_opportunity(request.user, opportunity.pk),
         "timeline": crm_selectors.customer_timeline(user=request.user, customer=customer, limit=50),
         "can_edit": has_capability(request.user, "customer.edit"),
         "moves": [s for s in OPEN_STAGES if PIPELINE_FLOW.can(opportunity.stage, f"to_{s}")],

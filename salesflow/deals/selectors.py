@@ -15,7 +15,7 @@ from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import subtree_ids
 
-from .models import DiscountRequest, Opportunity, OpportunityStageChange
+from .models import DiscountRequest, Opportunity
 from .pipeline import OPEN_STAGES, Stage
 
 
@@ -116,11 +116,6 @@ def opportunity_get(*, user, opportunity_id: int) -> Opportunity:
     if opportunity is None:
         raise NotFound(_("Opportunity not found."))
     return opportunity
-
-
-def opportunity_history(*, opportunity: Opportunity) -> QuerySet[OpportunityStageChange]:
-    # The caller read `opportunity` through opportunity_get: the scope check has happened.
-    return opportunity.stage_changes.select_related("by").order_by("at", "id")
 
 
 # What a card shows: loading only these keeps a board of 100 cards cheap to build.

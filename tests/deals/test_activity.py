@@ -1,0 +1,39 @@
+"""The activity timeline (salesflow.core.activity) on the opportunity page: stage changes merged newest first,
+read under the user's scope."""
+
+import pytest
+from django.urls import reverse
+
+from salesflow.core import activity
+from salesflow.deals import services
+
+from ..conftest import fresh
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_opportunity_page_shows_its_stage_changes_newest_first(org, opportunity, client_for):
+    opp = opportunity(name="激光切割机采购")
+    services.opportunity_move(by=fresh(org.rep), opportunity_id=opp.pk, to_stage="needs")
+    services.opportunity_move(by=fresh(org.rep), opportunity_id=opp.pk, to_stage="quote")
+
+    items = activity.for_opportunity(fresh(org.rep), opp.pk)
+    assert [a.kind for a in items[:3]] == ["stage", "stage", "stage"]
+    assert items[0].title == "Needs analysis → Quote and negotiation"
+    assert items[-1].title == "Contact the prospect"  # the deal's creation, oldest last
+    assert items[0].at >= items[1].at >= items[2].at
+
+    html = client_for(org.rep).get(reverse("deals:opportunity_detail", args=[opp.pk])).content.decode()
+    assert 'data-testid="activity"' in html
+    assert html.index("Quote and negotiation") < html.index("Contact the prospect")
+
+
+def test_activity_is_read_under_the_users_scope(org, opportunity):
+    opp = opportunity(name="数控折弯机采购")
+    services.opportunity_move(by=fresh(org.rep), opportunity_id=opp.pk, to_stage="needs")
+    assert activity.for_opportunity(fresh(org.rep2), opp.pk) == []  # another region's rep
+    assert activity.for_customer(fresh(org.rep_b), org.cust_rep.pk) == []  # another rep of the same team
+    assert activity.for_customer(fresh(org.manager), org.cust_rep.pk)  # the rep's manager sees it
+    by_customer = activity.for_customer(fresh(org.rep), org.cust_rep.pk)
+    assert by_customer[0].summary == "数控折弯机采购"  # on the customer, each entry names its deal
+    assert by_customer[0].url == reverse("deals:opportunity_detail", args=[opp.pk])
