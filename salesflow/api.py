@@ -82,6 +82,7 @@ from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
 from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
 from salesflow.leads.api import router as leads_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
+from salesflow.reception.api import prospects_router, records_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
 api.add_router("", org_router)
@@ -94,3 +95,5 @@ api.add_router("/discount-requests", deals_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/leads", leads_router)
+api.add_router("/reception-records", records_router)
+api.add_router("/prospects", prospects_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "salesflow.approvals",
     "salesflow.deals",
     "salesflow.leads",
+    "salesflow.reception",
 ]
 
 MIDDLEWARE = [

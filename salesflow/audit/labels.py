@@ -61,6 +61,16 @@ ACTION_LABELS = {
     "lead.contacted": _("Lead contacted"),
     "lead.converted": _("Lead converted"),
     "lead.imported": _("Lead imported"),
+    "reception.created": _("Reception record created"),
+    "reception.updated": _("Reception record updated"),
+    "prospect.registered": _("Prospect registered"),
+    "prospect.intent_set": _("Prospect's purchase intent changed"),
+    "prospect.confirmed": _("Prospect confirmed by marketing"),
+    "prospect.customer_filed": _("Customer file registered for the prospect"),
+    "prospect.deal_done": _("Deal done for the prospect"),
+    "prospect.handed_over": _("Prospect file handed to customer service"),
+    "prospect.dropped": _("Prospect dropped"),
+    "prospect.reassigned": _("Prospect handed over (previous consultant deactivated)"),
 }
 
 

@@ -478,6 +478,10 @@ def reset_business_data() -> dict[str, int]:
         counts["import jobs"] = ImportJob.objects.all().delete()[0]
         counts["approval requests"] = ApprovalRequest.objects.all().delete()[0]
         counts["discount requests"] = DiscountRequest.objects.all().delete()[0]
+        from salesflow.reception.models import Prospect, ReceptionRecord
+
+        counts["reception records"] = ReceptionRecord.objects.all().delete()[0]
+        counts["prospects"] = Prospect.objects.all().delete()[0]
         from salesflow.deals.models import Competitor, LostReason, Opportunity
 
         counts["opportunities"] = Opportunity.objects.all().delete()[0]  # their stage changes cascade
@@ -522,6 +526,9 @@ def build_demo() -> DemoContext:
         from salesflow.leads.demo import build_leads
 
         build_leads(ctx)
+        from salesflow.reception.demo import build_reception_demo
+
+        build_reception_demo(ctx)
     return ctx
 
 

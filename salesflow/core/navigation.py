@@ -40,6 +40,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
     NavEntry("customers", _("Leads"), "leads:lead_list", "lead.view", "funnel"),
     NavEntry("customers", _("Public pool"), "leads:lead_pool", "lead.view", "water"),
+    NavEntry("customers", _("Reception records"), "reception:record_list", "reception.view", "chat-left-text"),
+    NavEntry("customers", _("Prospects"), "reception:prospect_list", "prospect.view", "person-check"),
     NavEntry("opportunities", _("Opportunity list"), "deals:opportunity_list", "customer.view", "briefcase"),
     NavEntry("opportunities", _("Kanban board"), "deals:opportunity_kanban", "customer.view", "kanban"),
     NavEntry("opportunities", _("Funnel figures"), "deals:funnel", "customer.view", "bar-chart-steps"),

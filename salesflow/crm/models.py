@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.org.models import OrgUnit
+from salesflow.org.roles import Role
 from salesflow.org.scope import scope_q
 
 from .choices import (
@@ -49,9 +50,14 @@ class CustomerGroup(models.Model):
 
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user) -> CustomerQuerySet:
-        """The data scope: a rep their own customers, a unit head their subtree, leadership all."""
+        """The data scope: a rep their own customers, a unit head their subtree, leadership all; and (R15) the
+        customer-service supervisor a customer's file was handed to after the deal."""
         q = scope_q(user)
-        return self if q is None else self.filter(q)
+        if q is None:
+            return self
+        if getattr(user, "role", None) == Role.SERVICE:
+            q |= Q(service_owner_id=user.pk)
+        return self.filter(q)
 
 
 class Customer(models.Model):

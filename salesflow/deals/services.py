@@ -299,6 +299,11 @@ def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool)
     return opportunity
 
 
+# Called as handler(opportunity=..., by=...) inside the win transaction; other apps register in AppConfig.ready
+# (R15: the reception app hands the customer's prospect files to customer service).
+ON_OPPORTUNITY_WON: list = []
+
+
 @transaction.atomic
 def opportunity_win(*, by, opportunity_id: int):
     from .pipeline import PIPELINE_FLOW
@@ -312,6 +317,8 @@ def opportunity_win(*, by, opportunity_id: int):
     opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "updated_at"])
     events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    for handler in ON_OPPORTUNITY_WON:
+        handler(opportunity=opportunity, by=by)
     return opportunity
 
 

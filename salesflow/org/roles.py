@@ -67,6 +67,14 @@ CAPABILITIES: dict[str, set] = {
     "lead.claim": {R.REP, R.SUPERVISOR, R.MANAGER, R.ASSISTANT},
     "lead.assign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MARKETING_VP, R.MANAGER, R.SUPERVISOR},
     "lead.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
+    # Reception records (接待记录, 002 E2/E3): consultants receive customers and record each visit or call.
+    "reception.view": _CUSTOMER_READERS,
+    "reception.edit": _SALES_EDITORS,
+    # Prospects (准客户, 002 D2/D5): the sales supervisor registers them, files the customer and hands the file to
+    # customer service after the deal (R15); the marketing side confirms them (营销主管的准客户的确认).
+    "prospect.view": _CUSTOMER_READERS,
+    "prospect.register": {R.SUPERVISOR, R.MANAGER, R.DIRECTOR},
+    "prospect.confirm": {R.MARKETING_VP},
 }
 
 

@@ -23,6 +23,9 @@ SIGNED_IN = set(ROLES) - {"anonymous"}
 EDITORS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2", "director", "gm", "admin"}
 REASSIGNERS = {"supervisor", "manager", "manager2", "director", "gm", "admin"}
 REVEALERS = {"rep", "supervisor", "manager", "manager2", "director", "gm", "admin"}
+# The target rep's reception record is edited by them and those above them; prospects are the supervisors' (D2).
+RECEPTION_UPDATERS = {"rep", "supervisor", "manager", "director", "gm", "admin"}
+REGISTRARS = {"supervisor", "manager", "manager2", "director"}
 
 # (name, method, url, body, allowed roles, success status, touches the target customer)
 ENDPOINTS = [
@@ -57,6 +60,23 @@ ENDPOINTS = [
     ("contact_update", "patch", "/api/v1/customers/{customer}/contacts/{contact}",
      {"name": "陈总", "phone": "13812345678"}, EDITORS, 200, True),
     ("contact_remove", "delete", "/api/v1/customers/{customer}/contacts/{contact}", None, EDITORS, 204, True),
+    # Reception records and prospects (接待 / 准客户): {reception} is the target rep's record; {prospect} a registered
+    # prospect of theirs, {prospect_confirmed} one confirmed by marketing, {prospect_won} one whose deal is done.
+    ("reception_records", "get", "/api/v1/reception-records", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("reception_create", "post", "/api/v1/reception-records",
+     {"received_at": "2025-03-04T10:30:00+08:00", "visitor_names": "矩阵来访人"}, EDITORS, 201, False),
+    ("reception_get", "get", "/api/v1/reception-records/{reception}", None, SEES_TARGET, 200, True),
+    ("reception_update", "patch", "/api/v1/reception-records/{reception}", {"next_step": "再联系"},
+     RECEPTION_UPDATERS, 200, True),
+    ("prospects", "get", "/api/v1/prospects", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("prospect_register", "post", "/api/v1/prospects", {"name": "矩阵准客户有限公司"}, REGISTRARS, 201, False),
+    ("prospect_get", "get", "/api/v1/prospects/{prospect}", None, SEES_TARGET, 200, True),
+    ("prospect_confirm", "post", "/api/v1/prospects/{prospect}/confirm", None, set(), 200, True),  # marketing only
+    ("prospect_drop", "post", "/api/v1/prospects/{prospect}/drop", {"reason": "矩阵放弃"}, REGISTRARS, 200, True),
+    ("prospect_create_customer", "post", "/api/v1/prospects/{prospect_confirmed}/create-customer",
+     {"confirm_duplicates": True}, REGISTRARS, 200, True),
+    ("prospect_hand_over", "post", "/api/v1/prospects/{prospect_won}/hand-over", {"service_owner_id": "{service}"},
+     REGISTRARS, 200, True),
 ]
 
 
@@ -101,6 +121,37 @@ def ids(org):
     values = {name: getattr(org, name).pk for name in ROLES if name != "anonymous"}
     values.update(customer=org.cust_rep.pk, contact=org.contact_rep.pk, archived=archived.pk,
                   east_team=org.east_team.pk, east_office=org.east_office.pk, rep3=org.rep3.pk)
+    values.update(_reception(org))
+    return values
+
+
+def _reception(org) -> dict:
+    from django.utils import timezone
+
+    from salesflow.deals import services as deals
+    from salesflow.org.roles import Role
+    from salesflow.reception import services as reception
+
+    from ..factories import UserFactory
+
+    record = reception.reception_create(by=org.rep, data={"received_at": timezone.now(), "visitor_names": "矩阵准备"})
+    marketing = UserFactory(username="matrix_marketing", role=Role.MARKETING_VP, unit=org.hq)
+
+    def prospect(name, steps=0):
+        p = reception.prospect_register(by=org.supervisor, consultant=org.rep, confirm_duplicates=True,
+                                        data={"name": name, "intent": "yes"})
+        if steps:
+            reception.prospect_confirm(by=marketing, prospect_id=p.pk)
+        if steps > 1:
+            p = reception.prospect_create_customer(by=org.supervisor, prospect_id=p.pk, confirm_duplicates=True)
+            opp = deals.opportunity_create(by=org.rep, customer_id=p.customer_id, data={"name": "矩阵成交"})
+            deals.opportunity_win(by=org.rep, opportunity_id=opp.pk)  # no service supervisor above: waits
+        return p.pk
+
+    values = {"reception": record.pk, "prospect": prospect("矩阵登记准客户"),
+              "prospect_confirmed": prospect("矩阵已确认准客户", 1), "prospect_won": prospect("矩阵已成交准客户", 2)}
+    # A customer-service supervisor outside the customer's units, chosen by hand.
+    values["service"] = UserFactory(username="matrix_service", role=Role.SERVICE, unit=org.north).pk
     return values
 
 

@@ -1,0 +1,5 @@
+PROSPECT_NO_INTENT = "prospect_no_purchase_intent"
+PROSPECT_NO_SERVICE_SUPERVISOR = "prospect_no_service_supervisor"
+PROSPECT_CONSULTANT_OUT_OF_SCOPE = "prospect_consultant_out_of_scope"
+PROSPECT_ALREADY_REGISTERED = "prospect_already_registered"
+RECEPTION_LINK_MISMATCH = "reception_link_mismatch"

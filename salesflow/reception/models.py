@@ -1,0 +1,222 @@
+"""Reception records (接待记录) and prospects (准客户) — seed 002, nodes E2, D2, E3, E4, D5 and R15.
+
+E2  the consultant (销售顾问, a rep) receives the customer and explains the company and its products;
+E3  they write up a reception record of each visit or call, noting which visitors show purchase intent;
+E4  a visitor with purchase intent gets a customer file (客户档案), sent to the supervisor for registration;
+D2  the sales supervisor collects and registers prospects, keeps the prospect file until the deal and then hands
+    it to the customer-service supervisor (R15); the marketing side confirms the prospect;
+D5  the supervisor registers the customer and tells the consultant to prepare the negotiation (E6).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salesflow.core.statemachine import StateMachine
+from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
+from salesflow.org.roles import Role
+from salesflow.org.scope import scope_q
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in visit")
+    PHONE = "phone", _("Phone call")
+    ONLINE = "online", _("Online enquiry")
+    EXHIBITION = "exhibition", _("Exhibition")
+    VISIT = "visit", _("Visit at the customer")
+    OTHER = "other", _("Other")
+
+
+class Intent(models.TextChoices):
+    # E4: the consultant decides from the reception whether the customer intends to buy.
+    YES = "yes", _("Has purchase intent")
+    NO = "no", _("No purchase intent")
+    UNDECIDED = "undecided", _("Undecided")
+
+
+class ReceptionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReceptionQuerySet:
+        """The customers' data scope: a rep their own records, a unit head their subtree, leadership all."""
+        q = scope_q(user)
+        return self if q is None else self.filter(q)
+
+
+class ReceptionRecord(models.Model):
+    """接待记录: one visit or call received by a consultant (E2/E3)."""
+
+    received_at = models.DateTimeField(_("received"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WALK_IN)
+    visitor_names = models.CharField(_("visitors"), max_length=200)
+    visitor_count = models.PositiveSmallIntegerField(_("number of people"), default=1,
+                                                     validators=[MinValueValidator(1)])
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone_digits = models.CharField(_("phone digits"), max_length=20, blank=True, editable=False)
+    questions = models.TextField(_("what they asked"), blank=True)
+    explained = models.TextField(_("what was explained"), blank=True)
+    intent = models.CharField(_("purchase intent"), max_length=16, choices=Intent.choices, default=Intent.UNDECIDED)
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    next_step_on = models.DateField(_("next step on"), null=True, blank=True)
+    customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="reception_records", db_index=False)
+    opportunity = models.ForeignKey("deals.Opportunity", verbose_name=_("opportunity"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reception_records", db_index=False)
+    prospect = models.ForeignKey("reception.Prospect", verbose_name=_("prospect"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="reception_records", db_index=False)
+    # The consultant who received the visitors, and their unit (kept by the services; the data scope filters on it).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("consultant"), on_delete=models.PROTECT,
+                              related_name="reception_records", db_index=False)
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", db_index=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReceptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reception record")
+        verbose_name_plural = _("reception records")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(visitor_count__gte=1), name="reception_record_visitors_gte_1"),
+            models.CheckConstraint(condition=Q(intent__in=Intent.values), name="reception_record_intent_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="reception_record_channel_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-received_at"], name="reception_owner_at_idx"),
+            models.Index(fields=["unit", "-received_at"], name="reception_unit_at_idx"),
+            models.Index(fields=["-received_at"], name="reception_at_idx"),
+            models.Index(fields=["customer", "-received_at"], name="reception_customer_idx"),
+            models.Index(fields=["opportunity", "-received_at"], name="reception_opp_idx"),
+            models.Index(fields=["prospect", "-received_at"], name="reception_prospect_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d} {self.company or self.visitor_names}"
+
+
+class ProspectStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")  # D2: registered by the supervisor; waits for marketing's confirmation
+    CONFIRMED = "confirmed", _("Confirmed")  # confirmed by the marketing side; a customer file may be made (E4)
+    CUSTOMER_FILED = "customer_filed", _("Customer file created")  # D5: registered, consultant told to negotiate
+    DEAL_DONE = "deal_done", _("Deal done")  # an opportunity was won; the file waits to go to customer service
+    HANDED_OVER = "handed_over", _("Handed to customer service")  # R15: the service supervisor has it (terminal)
+    DROPPED = "dropped", _("Dropped")  # given up, with a reason (terminal)
+
+
+P = ProspectStatus
+PROSPECT_FLOW = StateMachine(
+    ProspectStatus,
+    {
+        P.REGISTERED: {"confirm": P.CONFIRMED, "drop": P.DROPPED},
+        P.CONFIRMED: {"file_customer": P.CUSTOMER_FILED, "drop": P.DROPPED},
+        P.CUSTOMER_FILED: {"deal_done": P.DEAL_DONE, "drop": P.DROPPED},
+        # R15: the hand-over happens only after the deal, never before.
+        P.DEAL_DONE: {"hand_over": P.HANDED_OVER},
+    },
+)
+OPEN_PROSPECT_STATUSES = [P.REGISTERED, P.CONFIRMED, P.CUSTOMER_FILED, P.DEAL_DONE]
+
+
+class ProspectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProspectQuerySet:
+        """The consultant's data scope (own / unit subtree / all); the customer-service supervisor who received a
+        prospect file also sees it (R15)."""
+        q = scope_q(user, owner="consultant_id")
+        if q is None:
+            return self
+        if getattr(user, "role", None) == Role.SERVICE:
+            q |= Q(service_owner_id=user.pk)
+        return self.filter(q)
+
+
+class Prospect(models.Model):
+    """准客户: a prospect file kept by the supervisor from registration until the deal, then passed on (R15)."""
+
+    name = models.CharField(_("company / name"), max_length=200)
+    name_key = models.CharField(_("normalised name"), max_length=200, editable=False, default="")
+    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone_digits = models.CharField(_("phone digits"), max_length=20, blank=True, editable=False)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
+    province = models.CharField(_("province"), max_length=16, choices=PROVINCE_CHOICES, blank=True)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
+    source = models.CharField(_("source channel"), max_length=32, choices=SourceChannel.choices, blank=True)
+    needs = models.TextField(_("what they need"), blank=True)
+    intent = models.CharField(_("purchase intent"), max_length=16, choices=Intent.choices, default=Intent.UNDECIDED)
+    status = models.CharField(_("status"), max_length=16, choices=ProspectStatus.choices,
+                              default=ProspectStatus.REGISTERED)
+    # The consultant in charge, and their unit (kept by the services; the data scope filters on it).
+    consultant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("consultant"), on_delete=models.PROTECT,
+                                   related_name="prospects", db_index=False)
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", db_index=False)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    registered_at = models.DateTimeField(_("registered"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    customer = models.ForeignKey("crm.Customer", verbose_name=_("customer file"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="prospects", db_index=False)
+    customer_filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer file registered by"),
+                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer_filed_at = models.DateTimeField(_("customer file registered"), null=True, blank=True)
+    won_opportunity = models.ForeignKey("deals.Opportunity", verbose_name=_("won opportunity"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
+    deal_done_at = models.DateTimeField(_("deal done"), null=True, blank=True)
+    # R15: who received the file, when, and who handed it over.
+    service_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer-service supervisor"),
+                                      null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handed over by"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    handed_over_at = models.DateTimeField(_("handed to customer service"), null=True, blank=True)
+    dropped_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("dropped by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    dropped_at = models.DateTimeField(_("dropped"), null=True, blank=True)
+    drop_reason = models.CharField(_("reason for dropping"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProspectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ProspectStatus.values), name="reception_prospect_status_valid"),
+            models.CheckConstraint(condition=Q(intent__in=Intent.values), name="reception_prospect_intent_valid"),
+            # From D5 on the prospect has its customer file; a handed-over one has its service supervisor (R15);
+            # a dropped one says why.
+            models.CheckConstraint(
+                condition=~Q(status__in=["customer_filed", "deal_done", "handed_over"]) | Q(customer__isnull=False),
+                name="reception_prospect_filed_has_customer"),
+            models.CheckConstraint(
+                condition=~Q(status="handed_over") | Q(service_owner__isnull=False, handed_over_at__isnull=False),
+                name="reception_prospect_handed_over_has_owner"),
+            models.CheckConstraint(condition=~Q(status="dropped") | ~Q(drop_reason=""),
+                                   name="reception_prospect_dropped_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["consultant", "status", "-id"], name="reception_pr_consultant_idx"),
+            models.Index(fields=["unit", "status", "-id"], name="reception_pr_unit_idx"),
+            models.Index(fields=["status", "-id"], name="reception_pr_status_idx"),
+            models.Index(fields=["customer", "status"], name="reception_pr_customer_idx"),
+            models.Index(fields=["service_owner", "-id"], name="reception_pr_service_idx"),
+            models.Index(fields=["phone_digits"], name="reception_pr_phone_idx"),
+            models.Index(fields=["name_key"], name="reception_pr_namekey_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def can(self, action: str) -> bool:
+        return PROSPECT_FLOW.can(self.status, action)

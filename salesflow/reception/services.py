@@ -1,0 +1,588 @@
+"""Every change to a reception record or a prospect: check permission, lock, check, write, audit — in one
+transaction; notifications are rows in the same transaction, their e-mails leave after commit.
+
+Lock order, so two writers never wait on each other in a cycle: the opportunity (when a win starts it), then
+prospects in id order, then reception records, then the customer row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from salesflow.approvals.notify import notify
+from salesflow.audit import events
+from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
+from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
+from salesflow.org.models import User
+from salesflow.org.roles import Role, has_capability
+from salesflow.org.scope import is_above
+from salesflow.org.selectors import assignable_users
+
+from . import error_codes as codes
+from .models import (
+    OPEN_PROSPECT_STATUSES,
+    PROSPECT_FLOW,
+    Channel,
+    Intent,
+    Prospect,
+    ProspectStatus,
+    ReceptionRecord,
+)
+
+RECORD_FIELDS = ["received_at", "channel", "visitor_names", "visitor_count", "company", "phone", "questions",
+                 "explained", "intent", "next_step", "next_step_on", "customer", "opportunity", "prospect", "owner",
+                 "unit"]
+PROSPECT_FIELDS = ["name", "contact_name", "phone", "credit_code", "province", "city", "industry", "source", "needs",
+                   "intent", "status", "consultant", "unit", "customer"]
+RECORD_TEXT_LIMITS = {"visitor_names": 200, "company": 200, "questions": 4000, "explained": 4000, "next_step": 500}
+PROSPECT_TEXT_LIMITS = {"name": 200, "contact_name": 64, "city": 32, "needs": 4000}
+# A reception is recorded after it happened; a little clock skew between devices is tolerated.
+FUTURE_TOLERANCE = dt.timedelta(hours=1)
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _require(by, *capabilities: str) -> None:
+    if not any(has_capability(by, c) for c in capabilities):
+        raise PermissionRefused()
+
+
+def _choice(value, choices, key: str, errors: dict, default: str = "") -> str:
+    value = _text(value)
+    if not value:
+        return default
+    if value in choices.values:
+        return value
+    labels = {str(label): v for v, label in choices.choices}
+    if value in labels:
+        return labels[value]
+    errors[key] = [_("“{value}” is not one of the available choices.").format(value=value)]
+    return default
+
+
+def _limits(cleaned: dict, limits: dict, errors: dict) -> None:
+    for key, limit in limits.items():
+        if key in cleaned and len(cleaned[key]) > limit:
+            errors[key] = [_("At most {n} characters.").format(n=limit)]
+
+
+def _phone(value, cleaned: dict, errors: dict) -> None:
+    try:
+        cleaned["phone"], cleaned["phone_digits"] = clean_phone(_text(value))
+    except InvalidValue:
+        errors["phone"] = [_("Not a valid Chinese mobile or landline number (e.g. 13812345678 or 010-62345678).")]
+        cleaned["phone"], cleaned["phone_digits"] = "", ""
+
+
+def _datetime(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime.combine(value, dt.time(9, 0))
+    else:
+        text = _text(value).replace("/", "-")
+        try:
+            parsed = parse_datetime(text.replace("T", " ")) if text else None
+        except ValueError:
+            parsed = None
+        if parsed is None and text:
+            day = _date(text)
+            parsed = dt.datetime.combine(day, dt.time(9, 0)) if day else None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-")
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
+# --- reception records (接待记录, E2/E3) ----------------------------------------------------------------
+
+def clean_reception(data: dict, *, partial: bool = False) -> tuple[dict, dict]:
+    """(cleaned values, errors by field) of a reception record; with ``partial`` only the keys present."""
+    cleaned, errors = {}, {}
+
+    def present(key: str) -> bool:
+        return not partial or key in data
+
+    if present("received_at"):
+        raw = data.get("received_at")
+        received = _datetime(raw)
+        if received is None:
+            errors["received_at"] = [_("Enter a date and time such as 2026-03-31 14:30.")]
+        elif received > timezone.now() + FUTURE_TOLERANCE:
+            errors["received_at"] = [_("A reception is recorded after it happened; this time is in the future.")]
+        cleaned["received_at"] = received
+    if present("channel"):
+        cleaned["channel"] = _choice(data.get("channel"), Channel, "channel", errors, Channel.WALK_IN)
+    if present("intent"):
+        cleaned["intent"] = _choice(data.get("intent"), Intent, "intent", errors, Intent.UNDECIDED)
+    for key in RECORD_TEXT_LIMITS:
+        if present(key):
+            cleaned[key] = _text(data.get(key))
+    _limits(cleaned, RECORD_TEXT_LIMITS, errors)
+    if present("visitor_names") and not cleaned["visitor_names"]:
+        errors["visitor_names"] = [_("Who came? Enter at least one name.")]
+    if present("visitor_count"):
+        raw = data.get("visitor_count")
+        try:
+            count = int(raw) if raw not in (None, "") else 1
+            if not 1 <= count <= 999:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["visitor_count"] = [_("Enter a whole number from 1 to 999.")]
+            count = 1
+        cleaned["visitor_count"] = count
+    if present("phone"):
+        _phone(data.get("phone"), cleaned, errors)
+    if present("next_step_on"):
+        raw = data.get("next_step_on")
+        day = _date(raw)
+        if raw not in (None, "") and day is None:
+            errors["next_step_on"] = [_("Enter a date such as 2026-03-31.")]
+        cleaned["next_step_on"] = day
+    return cleaned, errors
+
+
+def _links(by, data: dict, errors: dict, *, current: ReceptionRecord | None = None) -> dict:
+    """The customer, opportunity and prospect a record belongs to, each one the actor can see. An opportunity
+    brings its customer, a filed prospect its customer file; links that contradict each other are refused."""
+    from salesflow.crm.models import Customer
+    from salesflow.deals.models import Opportunity
+
+    def wanted(key: str):
+        if key in data:
+            raw = data.get(key)
+            try:
+                return int(raw) if raw not in (None, "", 0, "0") else None
+            except (TypeError, ValueError):
+                errors[key] = [_("Choose from the list.")]
+                return None
+        return getattr(current, key) if current is not None else None
+
+    customer_id, opportunity_id, prospect_id = wanted("customer_id"), wanted("opportunity_id"), wanted("prospect_id")
+    links = {"customer": None, "opportunity": None, "prospect": None}
+    if customer_id:
+        links["customer"] = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+        if links["customer"] is None:
+            errors["customer_id"] = [_("Choose one of your customers.")]
+    if opportunity_id:
+        links["opportunity"] = Opportunity.objects.visible_to(by).filter(pk=opportunity_id).first()
+        if links["opportunity"] is None:
+            errors["opportunity_id"] = [_("Choose one of your opportunities.")]
+    if prospect_id:
+        links["prospect"] = (Prospect.objects.visible_to(by).select_for_update(of=("self",))
+                             .filter(pk=prospect_id).first())
+        if links["prospect"] is None:
+            errors["prospect_id"] = [_("Choose one of your prospects.")]
+    opp, prospect = links["opportunity"], links["prospect"]
+    implied = {c for c in (opp.customer_id if opp else None, prospect.customer_id if prospect else None) if c}
+    if links["customer"] is not None:
+        implied.add(links["customer"].pk)
+    if len(implied) > 1:
+        errors.setdefault("customer_id", []).append(
+            _("The customer, the opportunity and the prospect belong to different customers."))
+    elif implied and links["customer"] is None and not errors.get("customer_id"):
+        links["customer"] = Customer.objects.filter(pk=implied.pop()).first()
+    return links
+
+
+def _check_owner(by, owner: User) -> None:
+    if owner.pk == by.pk:
+        return
+    if not owner.is_active or not has_capability(owner, "reception.edit") \
+            or not assignable_users(user=by).filter(pk=owner.pk).exists():
+        raise ValidationFailed({"owner_id": [_("You cannot record receptions for this user.")]})
+
+
+@transaction.atomic
+def reception_create(*, by, data: dict, owner: User | None = None) -> ReceptionRecord:
+    """E2/E3: the consultant records a visit or call (a supervisor may record one for a consultant of theirs)."""
+    _require(by, "reception.edit")
+    cleaned, errors = clean_reception(data)
+    links = _links(by, data, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    owner = owner or by
+    _check_owner(by, owner)
+    record = ReceptionRecord.objects.create(**cleaned, **links, owner=owner, unit_id=owner.unit_id, created_by=by)
+    events.record(by=by, action="reception.created", obj=record, customer_id=record.customer_id,
+                  after=events.snapshot(record, RECORD_FIELDS))
+    if record.prospect is not None:
+        _prospect_follow_intent(by, record.prospect, record.intent)
+    return record
+
+
+def _locked_record(by, record_id: int) -> ReceptionRecord:
+    record = ReceptionRecord.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=record_id).first()
+    if record is None:
+        raise NotFound(_("Reception record not found."))
+    return record
+
+
+@transaction.atomic
+def reception_update(*, by, record_id: int, data: dict) -> ReceptionRecord:
+    """Correct or complete a record: its consultant, or those above them."""
+    _require(by, "reception.edit")
+    errors: dict = {}
+    # Lock order: the prospect (taken by _links) comes before the record.
+    links = _links(by, data, errors, current=ReceptionRecord.objects.visible_to(by).filter(pk=record_id).first())
+    record = _locked_record(by, record_id)
+    if not is_above(by, owner_id=record.owner_id, unit_id=record.unit_id):
+        raise PermissionRefused(_("Only the consultant who received the visitors and those above them may edit it."))
+    cleaned, field_errors = clean_reception(data, partial=True)
+    errors.update(field_errors)
+    unknown = set(data) - set(cleaned) - {"customer_id", "opportunity_id", "prospect_id"} - set(errors)
+    if unknown:
+        errors.update({key: [_("This field cannot be changed here.")] for key in sorted(unknown)})
+    if errors:
+        raise ValidationFailed(errors)
+    before = events.snapshot(record, RECORD_FIELDS)
+    for key, value in {**cleaned, **links}.items():
+        setattr(record, key, value)
+    record.save()
+    after = events.snapshot(record, RECORD_FIELDS)
+    if after != before:
+        changed = [k for k in after if after[k] != before[k]]
+        events.record(by=by, action="reception.updated", obj=record, customer_id=record.customer_id,
+                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    if record.prospect is not None and ("intent" in cleaned or "prospect_id" in data):
+        _prospect_follow_intent(by, record.prospect, record.intent)
+    return record
+
+
+def _prospect_follow_intent(by, prospect: Prospect, intent: str) -> None:
+    """E4: until the customer file is made, the latest reception decides whether the prospect intends to buy.
+    The caller holds the prospect's row lock (taken in _links)."""
+    if prospect.status not in (ProspectStatus.REGISTERED, ProspectStatus.CONFIRMED) or prospect.intent == intent:
+        return
+    before = prospect.intent
+    prospect.intent = intent
+    prospect.save(update_fields=["intent", "updated_at"])
+    events.record(by=by, action="prospect.intent_set", obj=prospect, customer_id=prospect.customer_id,
+                  before={"intent": before}, after={"intent": intent})
+
+
+# --- prospects (准客户, D2) ----------------------------------------------------------------------------
+
+def clean_prospect(data: dict) -> tuple[dict, dict]:
+    cleaned, errors = {}, {}
+    for key in PROSPECT_TEXT_LIMITS:
+        cleaned[key] = _text(data.get(key))
+    _limits(cleaned, PROSPECT_TEXT_LIMITS, errors)
+    if not cleaned["name"]:
+        errors["name"] = [_("This field is required.")]
+    _phone(data.get("phone"), cleaned, errors)
+    try:
+        cleaned["credit_code"] = clean_credit_code(_text(data.get("credit_code")))
+    except InvalidValue:
+        errors["credit_code"] = [_("Not a valid unified social credit code (check the 18 characters and the check digit).")]
+        cleaned["credit_code"] = ""
+    province = _text(data.get("province"))
+    if province and province not in PROVINCES:
+        matches = [p for p in PROVINCES if p.startswith(province)]
+        if len(matches) == 1:
+            province = matches[0]
+        else:
+            errors["province"] = [_("Unknown province.")]
+    cleaned["province"] = province
+    cleaned["industry"] = _choice(data.get("industry"), Industry, "industry", errors)
+    cleaned["source"] = _choice(data.get("source"), SourceChannel, "source", errors)
+    cleaned["intent"] = _choice(data.get("intent"), Intent, "intent", errors, "")
+    return cleaned, errors
+
+
+def prospect_find_duplicates(*, name: str, phone_digits: str = "", credit_code: str = "",
+                             exclude_id: int | None = None) -> list[Prospect]:
+    """Open prospects company-wide with the same name, phone or credit code (a supervisor must learn that another
+    office already keeps this prospect even if they cannot open it)."""
+    from django.db.models import Q
+
+    q = Q(name_key=name_key(name)) if name_key(name) else Q(pk__in=[])
+    if phone_digits:
+        q |= Q(phone_digits=phone_digits)
+    if credit_code:
+        q |= Q(credit_code=credit_code)
+    qs = Prospect.objects.filter(q, status__in=OPEN_PROSPECT_STATUSES).select_related("consultant")
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.order_by("pk")[:5])
+
+
+def _check_consultant(by, consultant: User | None) -> User:
+    if consultant is None:
+        raise ValidationFailed({"consultant_id": [_("Choose the consultant in charge.")]})
+    if not consultant.is_active or not has_capability(consultant, "reception.edit") \
+            or not assignable_users(user=by).filter(pk=consultant.pk).exists():
+        raise ValidationFailed({"consultant_id": [_("Choose a consultant of your own unit.")]},
+                               code=codes.PROSPECT_CONSULTANT_OUT_OF_SCOPE)
+    return consultant
+
+
+@transaction.atomic
+def prospect_register(*, by, data: dict, consultant: User | None, reception_ids: list[int] = (),
+                      confirm_duplicates: bool = False) -> Prospect:
+    """D2: the supervisor registers a prospect — by hand or from the reception records a consultant handed in
+    (E2 "将准客户资料整理送交销售主管") — with the consultant in charge; marketing is asked to confirm it."""
+    _require(by, "prospect.register")
+    cleaned, errors = clean_prospect(data)
+    records = list(ReceptionRecord.objects.visible_to(by).select_for_update(of=("self",))
+                   .filter(pk__in=list(reception_ids)).order_by("pk")) if reception_ids else []
+    if len(records) != len(set(reception_ids)):
+        errors["reception_ids"] = [_("Choose reception records of your own unit.")]
+    if errors:
+        raise ValidationFailed(errors)
+    consultant = _check_consultant(by, consultant)
+    taken = [r for r in records if r.prospect_id]
+    if taken:
+        raise Conflict(codes.PROSPECT_ALREADY_REGISTERED,
+                       _("This reception record already belongs to a prospect."),
+                       fields={"reception_ids": [str(r) for r in taken]})
+    if not confirm_duplicates:
+        duplicates = prospect_find_duplicates(name=cleaned["name"], phone_digits=cleaned["phone_digits"],
+                                              credit_code=cleaned["credit_code"])
+        if duplicates:
+            described = [_("{name} (consultant {consultant})").format(name=p.name,
+                                                                      consultant=p.consultant.display_name)
+                         for p in duplicates]
+            raise Conflict("prospect_duplicate", _("This prospect may already be registered: {list}. Check it, then "
+                                                   "confirm to save anyway.").format(list="; ".join(described)),
+                           fields={"name": described})
+    if not cleaned["intent"]:
+        # E4: the latest reception decides, else undecided.
+        latest = max(records, key=lambda r: (r.received_at, r.pk), default=None)
+        cleaned["intent"] = latest.intent if latest else Intent.UNDECIDED
+    now = timezone.now()
+    customer = next((r.customer for r in records if r.customer_id), None)
+    prospect = Prospect.objects.create(**cleaned, name_key=name_key(cleaned["name"]), consultant=consultant,
+                                       unit_id=consultant.unit_id, registered_by=by, registered_at=now,
+                                       status=ProspectStatus.REGISTERED)
+    if records:
+        ReceptionRecord.objects.filter(pk__in=[r.pk for r in records]).update(prospect=prospect)
+    events.record(by=by, action="prospect.registered", obj=prospect, customer_id=customer.pk if customer else None,
+                  after=events.snapshot(prospect, PROSPECT_FIELDS) | {"reception_records": [r.pk for r in records]})
+    name, url = prospect.name, reverse("reception:prospect_detail", args=[prospect.pk])
+    confirmers = User.objects.active().filter(role=Role.MARKETING_VP)
+    notify(confirmers, kind="prospect.to_confirm",
+           title=lambda: _("Prospect to confirm: {name}").format(name=name),
+           body=lambda: _("{supervisor} registered a new prospect; please confirm it.").format(
+               supervisor=by.display_name), url=url)
+    return prospect
+
+
+def _locked(by, prospect_id: int) -> Prospect:
+    prospect = Prospect.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=prospect_id).first()
+    if prospect is None:
+        raise NotFound(_("Prospect not found."))
+    return prospect
+
+
+def _step(by, prospect: Prospect, action: str, audit_action: str, *, fields: dict, note: str = "",
+          customer_id: int | None = None) -> Prospect:
+    before = {"status": prospect.status}
+    prospect.status = PROSPECT_FLOW.next(prospect.status, action)
+    for key, value in fields.items():
+        setattr(prospect, key, value)
+    prospect.save(update_fields=["status", *fields, "updated_at"])
+    after = {"status": prospect.status}
+    # The people and documents involved, as ids (the history shows their names); the times are the event's own.
+    after.update({k: getattr(v, "pk", v) for k, v in fields.items() if not k.endswith("_at")})
+    events.record(by=by, action=audit_action, obj=prospect, customer_id=customer_id or prospect.customer_id,
+                  before=before, after=after, note=note)
+    return prospect
+
+
+@transaction.atomic
+def prospect_confirm(*, by, prospect_id: int, note: str = "") -> Prospect:
+    """D2.4: the marketing side confirms the prospect (营销主管的准客户的确认)."""
+    _require(by, "prospect.confirm")
+    prospect = _locked(by, prospect_id)
+    return _step(by, prospect, "confirm", "prospect.confirmed", note=_text(note)[:500],
+                 fields={"confirmed_by": by, "confirmed_at": timezone.now()})
+
+
+@transaction.atomic
+def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = None,
+                             confirm_duplicates: bool = False) -> Prospect:
+    """E4 + D5: a confirmed prospect with purchase intent gets its customer file — made from what the prospect
+    file already holds (nobody retypes it), or attached to an existing customer — registered by the supervisor,
+    who thereby tells the consultant to prepare the negotiation (E6)."""
+    from salesflow.crm.models import Customer
+    from salesflow.crm.services import customer_create
+
+    _require(by, "prospect.register")
+    prospect = _locked(by, prospect_id)
+    PROSPECT_FLOW.next(prospect.status, "file_customer")  # refuses a prospect not (yet) confirmed
+    if prospect.intent != Intent.YES:
+        raise AppError(codes.PROSPECT_NO_INTENT,
+                       _("Only a prospect with purchase intent gets a customer file (E4); record the reception "
+                         "that shows it first."), status=409)
+    consultant = prospect.consultant
+    if customer_id:
+        customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+        if customer is None:
+            raise ValidationFailed({"customer_id": [_("Choose one of your customers.")]})
+    else:
+        contacts = [{"name": prospect.contact_name or prospect.name, "phone": prospect.phone, "is_primary": True}] \
+            if (prospect.contact_name or prospect.phone) else []
+        customer = customer_create(
+            by=by, owner=consultant, confirm_duplicates=confirm_duplicates, contacts=contacts,
+            data={"name": prospect.name, "credit_code": prospect.credit_code, "province": prospect.province,
+                  "city": prospect.city, "industry": prospect.industry, "source": prospect.source,
+                  "collected_on": timezone.localdate(prospect.registered_at), "notes": prospect.needs})
+    prospect = _step(by, prospect, "file_customer", "prospect.customer_filed", customer_id=customer.pk,
+                     fields={"customer": customer, "customer_filed_by": by, "customer_filed_at": timezone.now()})
+    # The prospect's receptions belong to the customer's history from now on.
+    ReceptionRecord.objects.filter(prospect=prospect, customer__isnull=True).update(customer=customer)
+    if consultant.pk != by.pk:
+        name = prospect.name
+        notify([consultant], kind="prospect.customer_filed",
+               title=lambda: _("Customer registered: prepare the negotiation with {name}").format(name=name),
+               body=lambda: _("{supervisor} registered the customer file. Prepare the negotiation (E6) and answer "
+                              "the customer's questions.").format(supervisor=by.display_name),
+               url=reverse("crm:customer_detail", args=[customer.pk]))
+    return prospect
+
+
+@transaction.atomic
+def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
+    """Give the prospect up, saying why (the supervisor, or marketing instead of confirming it)."""
+    _require(by, "prospect.register", "prospect.confirm")
+    reason = _text(reason)
+    if not reason:
+        raise ValidationFailed({"reason": [_("Say why the prospect is dropped.")]})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": [_("At most {n} characters.").format(n=500)]})
+    prospect = _locked(by, prospect_id)
+    return _step(by, prospect, "drop", "prospect.dropped", note=reason,
+                 fields={"dropped_by": by, "dropped_at": timezone.now(), "drop_reason": reason})
+
+
+# --- R15: after the deal the prospect file passes to the customer-service supervisor ------------------
+
+def service_supervisor_for(customer) -> User | None:
+    """The customer's service supervisor if it already has an active one, else the customer-service supervisor
+    (客户服务主管) of the customer's unit or the nearest unit above it."""
+    if customer.service_owner_id:
+        current = User.objects.active().filter(pk=customer.service_owner_id, role=Role.SERVICE).first()
+        if current is not None:
+            return current
+    unit = customer.unit if customer.unit_id else None
+    ids = unit.ancestor_ids if unit is not None else []
+    candidates = {}
+    for user in User.objects.active().filter(role=Role.SERVICE, unit_id__in=ids).order_by("pk"):
+        candidates.setdefault(user.unit_id, user)
+    return next((candidates[pk] for pk in ids if pk in candidates), None)
+
+
+def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = "") -> Prospect:
+    from salesflow.crm.models import Customer
+
+    _step(by, prospect, "hand_over", "prospect.handed_over", note=note,
+          fields={"service_owner": service_owner, "handed_over_by": by, "handed_over_at": now})
+    Customer.objects.filter(pk=prospect.customer_id).exclude(service_owner=service_owner).update(
+        service_owner=service_owner, service_since=now)
+    name = prospect.name
+    notify([service_owner], kind="prospect.handed_over",
+           title=lambda: _("Customer file handed to customer service: {name}").format(name=name),
+           body=lambda: _("The deal is done; the prospect file passes to you for after-sales service (R15)."),
+           url=reverse("crm:customer_detail", args=[prospect.customer_id]))
+    return prospect
+
+
+def prospects_on_opportunity_won(*, opportunity, by) -> int:
+    """Registered in deals.services.ON_OPPORTUNITY_WON, inside the win transaction: the customer's filed
+    prospects record the deal and pass to customer service (R15). With no service supervisor above the customer,
+    the registering supervisor is asked to pick one (manual hand-over)."""
+    from salesflow.crm.models import Customer
+
+    prospects = list(Prospect.objects.select_for_update(of=("self",)).filter(
+        customer_id=opportunity.customer_id, status=ProspectStatus.CUSTOMER_FILED).order_by("pk"))
+    if not prospects:
+        return 0
+    now = timezone.now()
+    customer = Customer.objects.select_related("unit").get(pk=opportunity.customer_id)
+    service = service_supervisor_for(customer)
+    for prospect in prospects:
+        _step(by, prospect, "deal_done", "prospect.deal_done",
+              fields={"won_opportunity": opportunity, "deal_done_at": now})
+        if service is not None:
+            _hand_over(by, prospect, service, now=now)
+        else:
+            name = prospect.name
+            notify([u for u in (prospect.registered_by,) if u is not None and u.is_active],
+                   kind="prospect.pick_service",
+                   title=lambda name=name: _("Deal done: choose a customer-service supervisor for {name}").format(
+                       name=name),
+                   body=lambda: _("No customer-service supervisor serves this customer's unit; choose one to hand "
+                                  "the prospect file to."),
+                   url=reverse("reception:prospect_detail", args=[prospect.pk]))
+    return len(prospects)
+
+
+@transaction.atomic
+def prospect_hand_over(*, by, prospect_id: int, service_owner: User | None = None, note: str = "") -> Prospect:
+    """The supervisor hands the file over by hand — after the deal only — to the service supervisor found for the
+    customer, or to the one they pick."""
+    from salesflow.crm.models import Customer
+
+    _require(by, "prospect.register")
+    prospect = _locked(by, prospect_id)
+    PROSPECT_FLOW.next(prospect.status, "hand_over")  # refused before the deal (R15)
+    if service_owner is None:
+        service_owner = service_supervisor_for(Customer.objects.select_related("unit").get(pk=prospect.customer_id))
+        if service_owner is None:
+            raise ValidationFailed({"service_owner_id": [_("No customer-service supervisor serves this customer's "
+                                                           "unit; choose one.")]},
+                                   code=codes.PROSPECT_NO_SERVICE_SUPERVISOR)
+    elif not service_owner.is_active or service_owner.role != Role.SERVICE:
+        raise ValidationFailed({"service_owner_id": [_("Choose an active customer-service supervisor.")]})
+    return _hand_over(by, prospect, service_owner, now=timezone.now(), note=_text(note)[:500])
+
+
+# --- hooks for the organisation (registered in apps.py) ---------------------------------------------------
+
+def reception_transfer_all(*, from_user, to_user, by) -> int:
+    """Deactivation: the leaving consultant's open prospects go to their successor (the reception records keep
+    who received the visitors; the prospect's page still lists them)."""
+    from salesflow.audit.models import AuditEvent
+
+    ids = list(Prospect.objects.select_for_update().filter(consultant=from_user, status__in=OPEN_PROSPECT_STATUSES)
+               .order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Prospect.objects.filter(pk__in=ids).update(consultant=to_user, unit=to_user.unit)
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=by, actor_name=by.username, action="prospect.reassigned", object_type="reception.prospect",
+                   object_id=str(pk), before={"consultant": from_user.pk}, after={"consultant": to_user.pk})
+        for pk in ids], batch_size=1000)
+    return len(ids)
+
+
+def reception_follow_owner_unit(*, user, by) -> int:
+    """A consultant moved to another team: their reception records and open prospects move into its scope."""
+    moved = ReceptionRecord.objects.filter(owner=user).exclude(unit_id=user.unit_id).update(unit=user.unit_id)
+    return moved + (Prospect.objects.filter(consultant=user, status__in=OPEN_PROSPECT_STATUSES)
+                    .exclude(unit_id=user.unit_id).update(unit=user.unit_id))

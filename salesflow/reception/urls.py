@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reception"
+urlpatterns = [
+    path("", views.record_list, name="record_list"),
+    path("new/", views.record_create, name="record_create"),
+    path("<int:record_id>/", views.record_detail, name="record_detail"),
+    path("<int:record_id>/edit/", views.record_edit, name="record_edit"),
+    path("prospects/", views.prospect_list, name="prospect_list"),
+    path("prospects/new/", views.prospect_register, name="prospect_register"),
+    path("prospects/<int:prospect_id>/", views.prospect_detail, name="prospect_detail"),
+    path("prospects/<int:prospect_id>/confirm/", views.prospect_confirm, name="prospect_confirm"),
+    path("prospects/<int:prospect_id>/create-customer/", views.prospect_create_customer,
+         name="prospect_create_customer"),
+    path("prospects/<int:prospect_id>/hand-over/", views.prospect_hand_over, name="prospect_hand_over"),
+    path("prospects/<int:prospect_id>/drop/", views.prospect_drop, name="prospect_drop"),
+]

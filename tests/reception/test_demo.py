@@ -1,0 +1,37 @@
+"""The demo's reception records and prospects: three months of receptions, every prospect state, and the demo
+customer-service supervisor sees the files handed to them (R15); a second run adds nothing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from salesflow.crm.models import Customer
+from salesflow.org.models import User
+from salesflow.reception import selectors
+from salesflow.reception.models import Prospect, ProspectStatus, ReceptionRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_reception_and_prospects():
+    from salesflow.core.demo import build_demo
+
+    build_demo()
+    records = ReceptionRecord.objects.count()
+    assert records >= 60
+    oldest = ReceptionRecord.objects.order_by("received_at").first().received_at
+    assert timezone.now() - dt.timedelta(days=92) < oldest < timezone.now() - dt.timedelta(days=60)
+    assert set(ReceptionRecord.objects.values_list("intent", flat=True)) == {"yes", "no", "undecided"}
+    assert ReceptionRecord.objects.filter(opportunity__isnull=False).exists()
+    assert set(Prospect.objects.values_list("status", flat=True)) == set(ProspectStatus.values)
+    service = User.objects.get(username="service")
+    handed = Prospect.objects.filter(status=ProspectStatus.HANDED_OVER)
+    assert handed.count() >= 2 and all(p.service_owner == service for p in handed)
+    for p in handed:
+        assert Customer.objects.visible_to(service).filter(pk=p.customer_id, service_owner=service).exists()
+    assert selectors.prospect_list(user=service).filter(status=ProspectStatus.HANDED_OVER).count() == handed.count()
+    rep = User.objects.get(username="rep")
+    assert selectors.reception_list(user=rep).count() >= 10
+    build_demo()
+    assert ReceptionRecord.objects.count() == records
