@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "lead.contacted": _("Lead contacted"),
     "lead.converted": _("Lead converted"),
     "lead.imported": _("Lead imported"),
+    "lead.import_finished": _("Lead import finished"),
     "reception.created": _("Reception record created"),
     "reception.updated": _("Reception record updated"),
     "prospect.registered": _("Prospect registered"),

@@ -526,6 +526,9 @@ def build_demo() -> DemoContext:
         from salesflow.leads.demo import build_leads
 
         build_leads(ctx)
+        from salesflow.leads.import_demo import build_lead_import_demo
+
+        build_lead_import_demo(ctx)
         from salesflow.reception.demo import build_reception_demo
 
         build_reception_demo(ctx)

@@ -39,6 +39,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Customer files"), "crm:customer_list", "customer.view", "people"),
     NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
     NavEntry("customers", _("Leads"), "leads:lead_list", "lead.view", "funnel"),
+    NavEntry("customers", _("Import leads"), "leads:import_start", "lead.import", "upload"),
     NavEntry("customers", _("Public pool"), "leads:lead_pool", "lead.view", "water"),
     NavEntry("customers", _("Reception records"), "reception:record_list", "reception.view", "chat-left-text"),
     NavEntry("customers", _("Prospects"), "reception:prospect_list", "prospect.view", "person-check"),

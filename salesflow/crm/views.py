@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict
@@ -17,11 +18,11 @@ from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users
 
-from . import imports, selectors, services
+from . import import_views, selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
-from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm, UploadForm
-from .models import CustomerGroup, ImportStatus
+from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
+from .models import CustomerGroup, ImportKind
 from .validation import Lookups, clean_contact, clean_customer
 
 CUSTOMER_FIELDS = list(EditCustomerForm.base_fields)
@@ -230,64 +231,13 @@ def customer_export(request):
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@page_view
-def import_start(request):
-    if not has_capability(request.user, "customer.import"):
-        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > imports.MAX_FILE_BYTES:
-                raise imports.ImportFileError(_("The file is larger than 50 MB."))
-            job = imports.import_upload(by=request.user, file_name=upload.name, content=upload.read())
-        except AppError as exc:
-            form_errors(form, exc)
-        else:
-            return redirect("crm:import_detail", job_id=job.pk)
-    return render(request, "crm/import_start.html", {"form": form})
+CUSTOMER_IMPORT = import_views.ImportPages(
+    kind=ImportKind.CUSTOMERS, namespace="crm", start_template="crm/import_start.html",
+    detail_template="crm/import_detail.html", title=gettext_lazy("Import customers"), list_url="crm:customer_list",
+    list_label=gettext_lazy("Customer files"), open_label=gettext_lazy("Open the customer list"))
 
 
-@page_view
-def import_detail(request, job_id: int):
-    job = imports.import_get(by=request.user, job_id=job_id)
-    mapping_errors = {}
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "confirm":
-                job = imports.import_confirm(by=request.user, job_id=job.pk)
-            else:
-                mapping = {key: request.POST.get(f"map_{key}", "") for key in imports.TARGETS}
-                job = imports.import_check(by=request.user, job_id=job.pk, mapping=mapping)
-        except AppError as exc:
-            mapping_errors = exc.fields
-            messages.error(request, str(exc.message))
-        else:
-            return redirect("crm:import_detail", job_id=job.pk)
-        job = imports.import_get(by=request.user, job_id=job_id)
-    context = {
-        "job": job, "targets": [(k, v[0]) for k, v in imports.TARGETS.items()],
-        "headers": list(enumerate(job.headers)), "mapping_errors": mapping_errors,
-        "running": job.status in (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING),
-        "can_map": job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.INVALID),
-    }
-    if request.htmx and request.GET.get("poll"):
-        response = render(request, "crm/import_detail.html#status", context)
-        if not context["running"]:
-            response["HX-Refresh"] = "true"  # the check or import finished: show its errors or result
-        return response
-    return render(request, "crm/import_detail.html", context)
-
-
-@require_POST
-@page_view
-def import_cancel(request, job_id: int):
-    try:
-        imports.import_cancel(by=request.user, job_id=job_id)
-        messages.info(request, _("Import cancelled; nothing was written."))
-    except AppError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("crm:import_start")
+import_start, import_detail, import_cancel = import_views.page_views(CUSTOMER_IMPORT)
 
 
 @page_view

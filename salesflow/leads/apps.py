@@ -21,3 +21,10 @@ class LeadsConfig(AppConfig):
 
         # Leads not contacted within the working-time limit go back to the pool (checked every 10 minutes).
         schedule(600, sweep_overdue_leads)
+
+        # The lead import plugs into the import machinery shared with customers (salesflow/crm/imports.py).
+        from salesflow.crm.imports import register as register_import
+
+        from .imports import LeadImport
+
+        register_import(LeadImport())

@@ -60,6 +60,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+# The stored values of the choice fields, once: ``Choices.values`` builds a new list on every call (~35 µs),
+# which an import of 50,000 rows would pay twice a row.
+CHOICE_VALUES = {"industry": (Industry, frozenset(Industry.values)),
+                 "channel": (SourceChannel, frozenset(SourceChannel.values))}
+
+
 def clean_lead(data: dict) -> tuple[dict, dict]:
     """(cleaned values, errors by field) for a new lead; shared by the pages, the API and the importer."""
     cleaned, errors = {}, {}
@@ -87,12 +93,12 @@ def clean_lead(data: dict) -> tuple[dict, dict]:
         else:
             errors["province"] = [_("Unknown province.")]
     cleaned["province"] = province
-    for key, choices in (("industry", Industry), ("channel", SourceChannel)):
+    for key, (choices, values) in CHOICE_VALUES.items():
         value = _text(data.get(key))
-        if value and value not in choices.values:
+        if value and value not in values:
             labels = {str(label): v for v, label in choices.choices}
             value = labels.get(value, value)
-            if value not in choices.values:
+            if value not in values:
                 errors[key] = [_("“{value}” is not one of the available choices.").format(value=value)]
         cleaned[key] = value
     raw = _text(data.get("estimated_amount")).replace(",", "").replace("¥", "").replace("￥", "")

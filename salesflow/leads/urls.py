@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:lead_id>/screen/", views.lead_screen, name="lead_screen"),
     path("<int:lead_id>/assign/", views.lead_assign, name="lead_assign"),
     path("<int:lead_id>/convert/", views.lead_convert, name="lead_convert"),
+    # Import from Excel/CSV (the history of the user's imports is on the upload page).
+    path("import/", import_views.import_start, name="import_start"),
+    path("import/<int:job_id>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:job_id>/cancel/", import_views.import_cancel, name="import_cancel"),
 ]

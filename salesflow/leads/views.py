@@ -43,6 +43,7 @@ def _list_context(request, filters, page) -> dict:
         "statuses": LeadStatus.choices, "channels": SourceChannel.choices,
         "can_edit": has_capability(request.user, "lead.edit"),
         "can_claim": has_capability(request.user, "lead.claim"),
+        "can_import": has_capability(request.user, "lead.import"),
     }
 
 

@@ -67,6 +67,8 @@ CAPABILITIES: dict[str, set] = {
     "lead.claim": {R.REP, R.SUPERVISOR, R.MANAGER, R.ASSISTANT},
     "lead.assign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MARKETING_VP, R.MANAGER, R.SUPERVISOR},
     "lead.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
+    # Everybody sees their own import jobs; the administrator sees everybody's (support, clean-up).
+    "import.view_all": {R.ADMIN},
     # Reception records (接待记录, 002 E2/E3): consultants receive customers and record each visit or call.
     "reception.view": _CUSTOMER_READERS,
     "reception.edit": _SALES_EDITORS,

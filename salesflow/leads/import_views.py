@@ -1,0 +1,40 @@
+"""Lead import pages: the shared import pages (salesflow/crm/import_views.py) with the lead options — file-wide
+channel and campaign on the mapping step, duplicates and assignment on the confirm step."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from salesflow.crm import import_views
+from salesflow.crm.choices import SourceChannel
+from salesflow.crm.models import ImportKind
+from salesflow.org.models import OrgUnit, UnitKind
+from salesflow.org.roles import has_capability
+from salesflow.org.selectors import assignable_users
+
+from .imports import Assign, Duplicates
+
+
+def _detail_context(request, job) -> dict:
+    can_assign = has_capability(request.user, "lead.assign")
+    teams = []
+    if can_assign and job.status == "validated" and job.created_by_id == request.user.pk:
+        teams = (OrgUnit.objects.filter(kind=UnitKind.TEAM, is_active=True,
+                                        pk__in=assignable_users(user=request.user).values("unit_id"))
+                 .order_by("path"))
+    return {"channels": SourceChannel.choices, "can_assign": can_assign, "teams": teams,
+            "assign_modes": Assign, "duplicate_modes": Duplicates}
+
+
+LEAD_IMPORT = import_views.ImportPages(
+    kind=ImportKind.LEADS, namespace="leads", start_template="leads/import_start.html",
+    detail_template="leads/import_detail.html", title=gettext_lazy("Import leads"), list_url="leads:lead_list",
+    list_label=gettext_lazy("Leads"), open_label=gettext_lazy("Open the lead list"),
+    mapping_options=lambda post: {"channel": post.get("default_channel", ""),
+                                  "campaign": post.get("default_campaign", "")},
+    confirm_options=lambda post: {"duplicates": post.get("duplicates", ""), "assign": post.get("assign", ""),
+                                  "team": post.get("team", "")},
+    detail_context=_detail_context,
+)
+
+import_start, import_detail, import_cancel = import_views.page_views(LEAD_IMPORT)

@@ -1,0 +1,536 @@
+"""Lead import (issue #4): the lead-specific part of the shared import machinery (salesflow/crm/imports.py).
+
+Here: the fields a column can map to, the check of each row (the lead form's own validator, plus amounts such as
+"1.2万" and the choice labels of an Excel sheet), the duplicates — against leads, customers and earlier rows of the
+same file — and the write: scoring by the lead scoring rules, owners by the importer's role and the chosen
+assignment mode, one audit row per lead and one for the import.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz
+
+from salesflow.audit import events
+from salesflow.audit.models import AuditEvent
+from salesflow.core.bulk import insert_dicts
+from salesflow.core.chinese import mask_phone, name_key
+from salesflow.core.errors import ValidationFailed
+from salesflow.crm.choices import Industry, SourceChannel
+from salesflow.crm.imports import (
+    MAX_REPORTED_ERRORS,
+    PREVIEW_ROWS,
+    CheckResult,
+    ImportHandler,
+    WriteResult,
+    cell,
+    columns_of,
+    options_of,
+    row_errors,
+    values_in,
+)
+from salesflow.crm.models import Contact, Customer, ImportKind
+from salesflow.crm.services import NEAR_NAME_SCORE, region_of
+from salesflow.crm.validation import _choice_lookup
+from salesflow.org.models import OrgUnit, UnitKind
+from salesflow.org.roles import has_capability
+from salesflow.org.selectors import assignable_users
+
+from . import error_codes as codes
+from . import services
+from .models import Lead, LeadAssignmentRule, LeadStatus, Level, RoundRobinCursor
+
+TARGETS: dict[str, tuple] = {
+    "name": (gettext_lazy("Company / name"),
+             ["名称", "公司名称", "企业名称", "客户名称", "单位名称", "公司", "客户", "name", "company"]),
+    "contact_name": (gettext_lazy("Contact name"), ["联系人", "联系人姓名", "姓名", "contact", "contact name"]),
+    "phone": (gettext_lazy("Phone"), ["电话", "手机", "手机号", "手机号码", "联系电话", "联系方式", "phone", "mobile"]),
+    "credit_code": (gettext_lazy("Unified social credit code"), ["统一社会信用代码", "信用代码", "credit code", "uscc"]),
+    "province": (gettext_lazy("Province"), ["省份", "省", "province"]),
+    "city": (gettext_lazy("City"), ["城市", "市", "city"]),
+    "industry": (gettext_lazy("Industry"), ["行业", "所属行业", "industry"]),
+    "channel": (gettext_lazy("Source channel"), ["来源", "来源渠道", "渠道", "source", "channel"]),
+    "campaign": (gettext_lazy("Campaign"), ["活动", "营销活动", "推广活动", "市场活动", "campaign"]),
+    "need_notes": (gettext_lazy("What they need"), ["需求", "需求描述", "需求说明", "备注", "need notes", "notes"]),
+    "estimated_amount": (gettext_lazy("Estimated amount"),
+                         ["预计金额", "预估金额", "意向金额", "金额", "amount", "estimated amount"]),
+    "need": (gettext_lazy("Need"), ["需求程度", "需求等级", "need"]),
+    "purchasing_power": (gettext_lazy("Purchasing power"), ["购买力", "采购能力", "purchasing power"]),
+    "credit": (gettext_lazy("Credit"), ["信用", "信用等级", "信用状况", "credit"]),
+}
+LEVEL_KEYS = ("need", "purchasing_power", "credit")
+
+
+class Duplicates:
+    SKIP = "skip"  # the default: rows that look like an existing lead or customer are left out
+    IMPORT = "import"  # import them anyway (a row with an existing customer's credit code is still left out)
+    ALL = (SKIP, IMPORT)
+
+
+class Assign:
+    SELF = "self"  # the importer keeps them (what a rep's import always does)
+    POOL = "pool"  # nobody: they wait in the pool (公海) of the importer's unit
+    ROUND_ROBIN = services.AssignMode.ROUND_ROBIN
+    TERRITORY = services.AssignMode.TERRITORY
+    CHOSEN = (POOL, ROUND_ROBIN, TERRITORY)  # what an importer who may assign leads chooses from
+
+
+# A row's standing after the duplicate check (kept with the checked rows for the write).
+NEW, DUPLICATE, CUSTOMER_CODE = "", "duplicate", "customer_code"
+
+
+# --- one row --------------------------------------------------------------------------------------------------
+
+_UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_AMOUNT = re.compile(r"^(?P<number>[+-]?[\d.]+)(?P<unit>万|亿)?(?:元|rmb|cny)?$", re.IGNORECASE)
+
+
+def amount_text(value) -> str:
+    """"¥1,200.50", "￥ 3,000", "1.2万", "2亿元" → a plain decimal string; anything else as it was, for the
+    lead validator to refuse with its own message."""
+    if value is None or isinstance(value, int | float | Decimal):
+        return "" if value is None else str(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    compact = re.sub(r"[\s,¥]", "", text)
+    match = _AMOUNT.match(compact)
+    if not match:
+        return text
+    try:
+        number = Decimal(match["number"])
+    except InvalidOperation:
+        return text
+    return str(number * _UNITS[match["unit"]]) if match["unit"] else str(number)
+
+
+@dataclass
+class ChoiceTables:
+    """Choice cells as an Excel sheet has them: the stored value, the label in English or Chinese."""
+
+    industry: dict
+    channel: dict
+    level: dict
+
+    @classmethod
+    def load(cls) -> ChoiceTables:
+        return cls(_choice_lookup(Industry), _choice_lookup(SourceChannel), _choice_lookup(Level))
+
+
+def _choice(table: dict, raw) -> str:
+    text = str(raw or "").strip()
+    return table.get(text.lower(), text) if text else ""
+
+
+def clean_row(row: list, mapping: dict[str, int], options: dict, tables: ChoiceTables) -> tuple[dict, dict]:
+    """(values, errors by field) of one sheet row: the lead form's validator (services.clean_lead) after the
+    sheet's own spellings are read; the file-wide channel and campaign fill empty cells."""
+    data = {key: cell(row, mapping, key) for key in TARGETS}
+    data["estimated_amount"] = amount_text(data["estimated_amount"])
+    data["industry"] = _choice(tables.industry, data["industry"])
+    data["channel"] = _choice(tables.channel, data["channel"]) or options.get("channel", "")
+    if not str(data["campaign"] or "").strip():
+        data["campaign"] = options.get("campaign", "")
+    values, errors = services.clean_lead(data)
+    for key in LEVEL_KEYS:
+        raw = str(data[key] or "").strip()
+        values[key] = tables.level.get(raw.lower()) if raw else Level.UNKNOWN
+        if values[key] is None:
+            errors[key] = [_("“{value}” is not one of the available choices.").format(value=raw)]
+            values[key] = Level.UNKNOWN
+    values["estimated_amount"] = str(values["estimated_amount"])
+    values["name_key"] = name_key(values["name"])
+    return values, errors
+
+
+# --- duplicates -----------------------------------------------------------------------------------------------
+
+def _min_length(score: int, gap) -> int:
+    """The shortest key for which a pair ``gap(n)`` edits apart still reaches ``score`` (rapidfuzz's ratio is
+    100 × (1 − Indel distance / total length))."""
+    n = 1
+    while 100 * (1 - gap(n)) < score:
+        n += 1
+    return n
+
+
+# One character inserted or deleted: keys of n and n + 1 characters, distance 1.
+MIN_INDEL = _min_length(NEAR_NAME_SCORE, lambda n: 1 / (2 * n + 1))
+# One character changed: two keys of n characters, distance 2.
+MIN_CHANGE = _min_length(NEAR_NAME_SCORE, lambda n: 2 / (2 * n))
+
+
+class NameIndex:
+    """Near-identical names for a whole file at once, by crm's rule (the normalised name key, then rapidfuzz's
+    ratio ≥ NEAR_NAME_SCORE). Comparing every row with every existing name is out of reach (50,000 × 250,000),
+    so candidates come from one-character deletions (as SymSpell does): keys one insertion, deletion or change
+    apart share a key or a deletion, and every candidate is then scored. The file's keys are indexed with their
+    deletions; an existing key is looked up with its own. Below MIN_INDEL / MIN_CHANGE characters a single edit
+    already scores under the threshold, so only equal keys count there. Two or more edits apart scores ≥ 88 only
+    for keys of 13 characters or more; those pairs are not looked for."""
+
+    def __init__(self, keys: list[str]):
+        self.keys = keys
+        self.exact: dict[str, list[int]] = {}
+        self.deleted: dict[str, list[int]] = {}
+        shortest = min(MIN_INDEL + 1, MIN_CHANGE)
+        exact, deleted = self.exact, self.deleted
+        for i, key in enumerate(keys):
+            n = len(key)
+            if n < 2:
+                continue
+            exact.setdefault(key, []).append(i)
+            if n >= shortest:
+                for j in range(n):
+                    deleted.setdefault(key[:j] + key[j + 1:], []).append(i)
+
+    def near(self, key: str) -> list[int]:
+        """Indexes of the keys near-identical to ``key`` (called once per existing name: kept lean)."""
+        n = len(key)
+        if n < 2:
+            return []
+        exact, deleted = self.exact, self.deleted
+        found = exact.get(key)
+        candidates = []
+        if n >= MIN_INDEL:
+            candidates += deleted.get(key, ())  # indexed keys one character longer
+        if n > MIN_INDEL:
+            change = n >= MIN_CHANGE
+            for j in range(n):
+                d = key[:j] + key[j + 1:]
+                hit = exact.get(d)  # indexed keys one character shorter
+                if hit:
+                    candidates += hit
+                if change:
+                    hit = deleted.get(d)  # the same length, one character changed
+                    if hit:
+                        candidates += hit
+        if not candidates:
+            return list(found) if found else []
+        keys = self.keys
+        near = [i for i in dict.fromkeys(candidates) if keys[i] != key and fuzz.ratio(keys[i], key) >= NEAR_NAME_SCORE]
+        return [*found, *near] if found else near
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # "customer" | "lead" | "row" (an earlier row of the same file)
+    ref: int  # the customer's or lead's id, or the earlier row's sheet row number
+    reason: str  # "credit_code" | "phone" | "name"
+
+
+MAX_MATCHES = 3  # per row, in the preview
+
+
+def find_duplicates(values: list[dict], sheet_rows: list[int]) -> list[list[Match]]:
+    """For each row, what it looks like: customers and leads company-wide (a rep must learn a lead is taken
+    even if they cannot see it) and earlier rows of the file — same credit code, same phone, near-identical
+    name. Converted leads are left out: their customer stands for them. Queries go by chunks of values or
+    stream the name keys once; nothing is queried per row."""
+    found: list[list[Match]] = [[] for _ in values]
+
+    def add(i: int, match: Match) -> None:
+        row = found[i]
+        if len(row) < MAX_MATCHES and not any(m.kind == match.kind and m.ref == match.ref for m in row):
+            row.append(match)
+
+    live_leads = Lead.objects.exclude(status=LeadStatus.CONVERTED)
+    for column, reason in (("credit_code", "credit_code"), ("phone_digits", "phone")):
+        rows_by_value: dict[str, list[int]] = {}
+        for i, v in enumerate(values):
+            if v[column]:
+                rows_by_value.setdefault(v[column], []).append(i)
+        if column == "credit_code":
+            customers = values_in(Customer, "credit_code", rows_by_value, fields=("credit_code", "id"))
+        else:
+            customers = values_in(Contact, "phone_digits", rows_by_value, fields=("phone_digits", "customer_id"))
+        for value, pk in customers:
+            for i in rows_by_value[value]:
+                add(i, Match("customer", pk, reason))
+        for value, pk in values_in(Lead, column, rows_by_value, fields=(column, "id"), queryset=live_leads):
+            for i in rows_by_value[value]:
+                add(i, Match("lead", pk, reason))
+        for rows in rows_by_value.values():
+            for i in rows[1:]:
+                add(i, Match("row", sheet_rows[rows[0]], reason))
+    index = NameIndex([v["name_key"] for v in values])
+    for kind, qs in (("customer", Customer.objects.exclude(name_key="")),
+                     ("lead", live_leads.exclude(name_key=""))):
+        for pk, key in qs.values_list("id", "name_key").iterator(chunk_size=10_000):
+            for i in index.near(key):
+                add(i, Match(kind, pk, "name"))
+    for i, v in enumerate(values):
+        for j in index.near(v["name_key"]):
+            if j < i:
+                add(i, Match("row", sheet_rows[j], "name"))
+                break
+    return found
+
+
+def standing(matches: list[Match]) -> str:
+    if any(m.kind == "customer" and m.reason == "credit_code" for m in matches):
+        return CUSTOMER_CODE
+    return DUPLICATE if matches else NEW
+
+
+def describe_matches(*, by, rows: list[tuple[int, dict, list[Match]]]) -> list[dict]:
+    """The preview's warnings: what each duplicate row matches — the lead's or customer's name and owner, and
+    the phone masked unless the importer owns that record (R20)."""
+    lead_ids = {m.ref for _r, _v, ms in rows for m in ms if m.kind == "lead"}
+    customer_ids = {m.ref for _r, _v, ms in rows for m in ms if m.kind == "customer"}
+    owner = ("owner_id", "owner__name", "owner__username")
+    leads = {pk: rest for pk, *rest in values_in(Lead, "pk", lead_ids, fields=("id", "name", *owner, "phone"))}
+    customers = {pk: [*rest, ""] for pk, *rest in values_in(Customer, "pk", customer_ids, fields=("id", "name", *owner))}
+    primary = Contact.objects.filter(is_primary=True)
+    for customer_id, phone in values_in(Contact, "customer_id", customer_ids, fields=("customer_id", "phone"),
+                                        queryset=primary):
+        customers[customer_id][-1] = phone
+    warnings = []
+    for sheet_row, values, matches in rows:
+        described = []
+        for m in matches:
+            if m.kind == "row":
+                described.append({"kind": "row", "row": m.ref, "reason": m.reason, "name": "", "owner": "",
+                                  "phone": ""})
+                continue
+            name, owner_id, owner_name, username, phone = (leads if m.kind == "lead" else customers).get(
+                m.ref, ("", None, "", "", ""))
+            if m.reason == "phone":
+                phone = values["phone"]
+            described.append({"kind": m.kind, "id": m.ref, "reason": m.reason, "name": name,
+                              "owner": owner_name or username or "",
+                              "phone": phone if owner_id == by.pk else mask_phone(phone)})
+        warnings.append({"row": sheet_row, "always_skipped": standing(matches) == CUSTOMER_CODE,
+                         "matches": described, "message": "; ".join(_describe(d) for d in described)})
+    return warnings
+
+
+def _describe(match: dict) -> str:
+    reasons = {"credit_code": _("same credit code"), "phone": _("same phone number"), "name": _("similar name")}
+    if match["kind"] == "row":
+        return _("row {row} of this file ({reason})").format(row=match["row"], reason=reasons[match["reason"]])
+    kinds = {"lead": _("lead"), "customer": _("customer")}
+    return _("{kind} {name}, owner {owner} ({reason})").format(
+        kind=kinds[match["kind"]], name=match["name"], owner=match["owner"] or _("pool"),
+        reason=reasons[match["reason"]])
+
+
+# --- assignment -----------------------------------------------------------------------------------------------
+
+class _Rotation:
+    """Round-robin within one team for many leads at once: the same order lead_assign gives one lead at a time
+    (the rep after the last one served, by id), with the team's cursor row locked once and moved once."""
+
+    def __init__(self, team: OrgUnit):
+        self.reps = services._team_reps(team)
+        if not self.reps:
+            raise ValidationFailed({"team": [_("The team {team} has no active reps.").format(team=team.name)]},
+                                   code=codes.LEAD_TEAM_EMPTY)
+        RoundRobinCursor.objects.get_or_create(team=team)
+        self.cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
+        last = self.cursor.last_user_id
+        self.next_index = next((i for i, u in enumerate(self.reps) if last is None or u.pk > last), 0)
+
+    def next(self):
+        rep = self.reps[self.next_index % len(self.reps)]
+        self.next_index += 1
+        self.cursor.last_user_id = rep.pk
+        return rep
+
+    def save(self) -> None:
+        self.cursor.save(update_fields=["last_user_id"])
+
+
+class Assigner:
+    """Owners for the imported leads: the importer (without the right to assign leads), nobody (the pool), or
+    the leads' round-robin and territory rules. A territory rule whose target the importer may not assign to,
+    or no matching rule, leaves the lead in the pool (counted in ``unrouted``)."""
+
+    def __init__(self, *, by, mode: str, team_id: int | None):
+        self.by, self.mode = by, mode
+        self.allowed = set(assignable_users(user=by).values_list("pk", flat=True))
+        self.rotations: dict[int, _Rotation] = {}
+        self.rules = list(LeadAssignmentRule.objects.filter(is_active=True).select_related("team", "user")) \
+            if mode == Assign.TERRITORY else []
+        self.routes: dict[tuple, object] = {}
+        self.unrouted = 0
+        self.team = OrgUnit.objects.filter(pk=team_id, kind=UnitKind.TEAM).first() \
+            if mode == Assign.ROUND_ROBIN else None
+        if mode == Assign.ROUND_ROBIN and self.team is None:
+            raise ValidationFailed({"team": [_("Choose a team.")]})
+
+    def _rotation(self, team: OrgUnit) -> _Rotation:
+        if team.pk not in self.rotations:
+            self.rotations[team.pk] = _Rotation(team)
+        return self.rotations[team.pk]
+
+    def owner_for(self, values: dict, region_id: int | None):
+        if self.mode == Assign.SELF:
+            return self.by
+        if self.mode == Assign.POOL:
+            return None
+        if self.mode == Assign.ROUND_ROBIN:
+            owner = self._rotation(self.team).next()
+            if owner.pk not in self.allowed:
+                raise ValidationFailed({"team": [_("You cannot assign leads to this team.")]},
+                                       code=codes.LEAD_OWNER_OUT_OF_SCOPE)
+            return owner
+        # Territory: the first active rule, by priority, whose filled criteria match (LeadAssignmentRule.matches).
+        route_key = (values["province"], values["city"], values["industry"], values["channel"], region_id)
+        if route_key not in self.routes:
+            probe = Lead(province=values["province"], city=values["city"], industry=values["industry"],
+                         channel=values["channel"], region_id=region_id)
+            self.routes[route_key] = next((r for r in self.rules if r.matches(probe)), None)
+        rule = self.routes[route_key]
+        owner = None
+        if rule is not None and rule.user_id and rule.user.is_active:
+            owner = rule.user
+        elif rule is not None and rule.team_id:
+            owner = self._rotation(rule.team).next()
+        if owner is None or owner.pk not in self.allowed:
+            self.unrouted += 1
+            return None
+        return owner
+
+    def save(self) -> None:
+        for rotation in self.rotations.values():
+            rotation.save()
+
+
+# --- the handler ----------------------------------------------------------------------------------------------
+
+WRITE_CHUNK = 5000
+
+
+class LeadImport(ImportHandler):
+    kind = ImportKind.LEADS
+    capability = "lead.import"
+    targets = TARGETS
+    required = {"name": gettext_lazy("Map a column to the company or name of the lead.")}
+
+    def clean_options(self, *, by, stage, data):
+        errors = {}
+        if stage == "mapping":
+            channel = str(data.get("channel") or "").strip()
+            if channel and channel not in SourceChannel.values:
+                errors["default_channel"] = [_("Choose a source channel.")]
+            campaign = str(data.get("campaign") or "").strip()
+            if len(campaign) > 100:
+                errors["default_campaign"] = [_("At most {n} characters.").format(n=100)]
+            if errors:
+                raise ValidationFailed(errors)
+            return {"channel": channel, "campaign": campaign}
+        duplicates = data.get("duplicates") or Duplicates.SKIP
+        if duplicates not in Duplicates.ALL:
+            errors["duplicates"] = [_("Choose what to do with the duplicates.")]
+        assign, team = Assign.SELF, None
+        if has_capability(by, "lead.assign"):
+            assign = data.get("assign") or Assign.POOL
+            if assign not in Assign.CHOSEN:
+                errors["assign"] = [_("Unknown assignment mode.")]
+            if assign == Assign.ROUND_ROBIN:
+                team = _int(data.get("team"))
+                if team is None or not assignable_users(user=by).filter(
+                        unit_id=team, unit__kind=UnitKind.TEAM).exists():
+                    errors["team"] = [_("Choose a team.")]
+        if errors:
+            raise ValidationFailed(errors)
+        return {"duplicates": duplicates, "assign": assign, "team": team}
+
+    def check(self, *, job, rows, progress):
+        mapping, options, tables = columns_of(job), options_of(job), ChoiceTables.load()
+        checked, errors = [], []
+        for offset, row in enumerate(progress.iterate(rows)):
+            values, problems = clean_row(row, mapping, options, tables)
+            errors.extend(row_errors(offset + 2, problems, TARGETS))
+            checked.append((offset + 2, values))
+        if errors:
+            return CheckResult(rows=[], errors=errors, preview=_preview(checked[:PREVIEW_ROWS], {}))
+        progress.stage(_("Looking for duplicates among the leads, the customers and the file…"))
+        matches = find_duplicates([v for _r, v in checked], [r for r, _v in checked])
+        flagged = [(r, v, ms) for (r, v), ms in zip(checked, matches, strict=True) if ms]
+        always = sum(1 for _r, _v, ms in flagged if standing(ms) == CUSTOMER_CODE)
+        warnings = describe_matches(by=job.created_by, rows=flagged[:MAX_REPORTED_ERRORS])
+        message = _("{total} rows checked: {new} new, {dups} look like existing leads, customers or earlier rows.") \
+            .format(total=len(checked), new=len(checked) - len(flagged), dups=len(flagged))
+        if always:
+            message += " " + _("{n} have the credit code of an existing customer and are always skipped.").format(
+                n=always)
+        return CheckResult(
+            rows=[[r, v, standing(ms)] for (r, v), ms in zip(checked, matches, strict=True)], errors=[],
+            warnings=warnings, preview=_preview(checked[:PREVIEW_ROWS], dict(zip(
+                [r for r, _v in checked], [standing(ms) for ms in matches], strict=True))),
+            message=message)
+
+    def write(self, *, job, rows, progress):
+        by, options = job.created_by, options_of(job)
+        skip_duplicates = options.get("duplicates", Duplicates.SKIP) != Duplicates.IMPORT
+        # A customer registered since the check with one of these credit codes: left out like the others.
+        taken = {c for (c,) in values_in(Customer, "credit_code", (v["credit_code"] for _r, v, _s in rows),
+                                         fields=("credit_code",))}
+        keep = [v for _r, v, state in rows if state != CUSTOMER_CODE and v["credit_code"] not in taken
+                and not (state == DUPLICATE and skip_duplicates)]
+        skipped = len(rows) - len(keep)
+        assigner = Assigner(by=by, mode=options.get("assign", Assign.SELF), team_id=options.get("team"))
+        table, now = services.scoring_table(), timezone.now()
+        regions: dict[int | None, int | None] = {}
+
+        def region_id(unit_id):
+            if unit_id not in regions:
+                region = region_of(OrgUnit.objects.filter(pk=unit_id).first()) if unit_id else None
+                regions[unit_id] = region.pk if region else None
+            return regions[unit_id]
+
+        leads = []
+        for values in keep:
+            owner = assigner.owner_for(values, region_id(by.unit_id))
+            unit_id = owner.unit_id if owner else by.unit_id
+            levels = {key: values[key] for key in LEVEL_KEYS}
+            scored = any(level != Level.UNKNOWN for level in levels.values())
+            leads.append({
+                **values, "estimated_amount": Decimal(values["estimated_amount"]),
+                "score": services.lead_score(**levels, rules=table) if scored else None,
+                "status": LeadStatus.ASSIGNED if owner else LeadStatus.NEW, "owner_id": owner.pk if owner else None,
+                "unit_id": unit_id, "region_id": region_id(unit_id), "assigned_at": now if owner else None,
+                "created_by_id": by.pk})
+        assigner.save()
+        ids = []
+        for start in range(0, len(leads), WRITE_CHUNK):
+            ids += insert_dicts(Lead, leads[start:start + WRITE_CHUNK])
+            progress.advance(len(leads[start:start + WRITE_CHUNK]))
+        ip = events.current_ip()
+        insert_dicts(AuditEvent, [
+            {"actor_id": by.pk, "actor_name": by.username, "ip": ip, "action": "lead.imported",
+             "object_type": "leads.lead", "object_id": str(pk), "object_repr": lead["name"][:255],
+             "note": job.file_name, "after": {"status": lead["status"], "owner": lead["owner_id"],
+                                              "unit": lead["unit_id"], "score": lead["score"], "import": job.pk}}
+            for pk, lead in zip(ids, leads, strict=True)])
+        counts = {"created": len(leads), "skipped_duplicates": skipped, "unrouted": assigner.unrouted,
+                  "assignment": assigner.mode, "duplicates": options.get("duplicates", Duplicates.SKIP)}
+        events.record(by=by, action="lead.import_finished", object_type="crm.importjob", object_id=job.pk,
+                      object_repr=job.file_name, after=counts)
+        message = _("{created} leads imported, {skipped} skipped as duplicates.").format(
+            created=len(leads), skipped=skipped)
+        if assigner.unrouted:
+            message += " " + _("{n} matched no territory rule you may assign by and wait in the pool.").format(
+                n=assigner.unrouted)
+        return WriteResult(created=len(leads), message=message)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _preview(checked: list[tuple[int, dict]], standings: dict[int, str]) -> list[dict]:
+    return [{"row": r, "name": v["name"], "contact": v["contact_name"], "phone": v["phone"],
+             "place": f"{v['province']}{v['city']}", "campaign": v["campaign"],
+             "channel": str(SourceChannel(v["channel"]).label) if v["channel"] in SourceChannel.values else "",
+             "amount": v["estimated_amount"], "standing": standings.get(r, NEW)} for r, v in checked]
