@@ -83,6 +83,9 @@ from salesflow.deals.opportunity_api import router as opportunities_router  # no
 from salesflow.leads.api import router as leads_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 from salesflow.reception.api import prospects_router, records_router  # noqa: E402
+from salesflow.visits.api import logs_router as visit_logs_router  # noqa: E402
+from salesflow.visits.api import plans_router as visit_plans_router  # noqa: E402
+from salesflow.visits.api import today_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
 api.add_router("", org_router)
@@ -95,5 +98,8 @@ api.add_router("/discount-requests", deals_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/leads", leads_router)
+api.add_router("/visit-plans", visit_plans_router)
+api.add_router("/visit-logs", visit_logs_router)
+api.add_router("/today", today_router)
 api.add_router("/reception-records", records_router)
 api.add_router("/prospects", prospects_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "salesflow.deals",
     "salesflow.leads",
     "salesflow.reception",
+    "salesflow.visits",
 ]
 
 MIDDLEWARE = [

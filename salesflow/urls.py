@@ -17,6 +17,7 @@ urlpatterns = [
     path("approvals/", include("salesflow.approvals.urls")),
     path("deals/", include("salesflow.deals.urls")),
     path("leads/", include("salesflow.leads.urls")),
+    path("visits/", include("salesflow.visits.urls")),
     path("reception/", include("salesflow.reception.urls")),
     path("audit/", include("salesflow.audit.urls")),
     path("calendar/", include("salesflow.workcal.urls")),

@@ -489,6 +489,11 @@ def reset_business_data() -> dict[str, int]:
         Competitor.objects.all().delete()
         Notification.objects.all().delete()
         Delegation.objects.all().delete()
+        from salesflow.visits.models import VisitLog, VisitPlan, VisitReminder
+
+        VisitReminder.objects.all().delete()
+        counts["visit logs"] = VisitLog.objects.all().delete()[0]
+        counts["visit plans"] = VisitPlan.objects.all().delete()[0]  # their planned visits cascade
         from salesflow.leads.models import Lead
 
         counts["leads"] = Lead.objects.all().delete()[0]
@@ -532,6 +537,9 @@ def build_demo() -> DemoContext:
         from salesflow.reception.demo import build_reception_demo
 
         build_reception_demo(ctx)
+        from salesflow.visits.demo import build_visits
+
+        build_visits(ctx)
     return ctx
 
 

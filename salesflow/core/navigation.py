@@ -36,6 +36,8 @@ class NavEntry:
 
 
 ENTRIES: list[NavEntry] = [
+    # A rep's day starts here (今日待办): planned visits, follow-ups due, leads to contact.
+    NavEntry("customers", _("Today"), "visits:today", "visit.log", "sun"),
     NavEntry("customers", _("Customer files"), "crm:customer_list", "customer.view", "people"),
     NavEntry("customers", _("Import customers"), "crm:import_start", "customer.import", "upload"),
     NavEntry("customers", _("Leads"), "leads:lead_list", "lead.view", "funnel"),
@@ -43,10 +45,14 @@ ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Public pool"), "leads:lead_pool", "lead.view", "water"),
     NavEntry("customers", _("Reception records"), "reception:record_list", "reception.view", "chat-left-text"),
     NavEntry("customers", _("Prospects"), "reception:prospect_list", "prospect.view", "person-check"),
+    NavEntry("customers", _("Visit plans"), "visits:plan_list", "visit.view", "calendar-week"),
+    NavEntry("customers", _("Visit logs"), "visits:log_list", "visit.view", "geo-alt"),
     NavEntry("opportunities", _("Opportunity list"), "deals:opportunity_list", "customer.view", "briefcase"),
     NavEntry("opportunities", _("Kanban board"), "deals:opportunity_kanban", "customer.view", "kanban"),
     NavEntry("opportunities", _("Funnel figures"), "deals:funnel", "customer.view", "bar-chart-steps"),
     NavEntry("quotes", _("Discount requests"), "deals:discount_list", "customer.view", "percent"),
+    NavEntry("performance", _("Planned vs done"), "visits:team", "visit.review", "clipboard-check"),
+    NavEntry("performance", _("Weekly meeting report"), "visits:weekly", "visit.view", "people"),
     NavEntry("approvals", _("My approvals"), "approvals:inbox", None, "inbox"),
     NavEntry("approvals", _("Approval history"), "approvals:history", None, "clock-history"),
     NavEntry("approvals", _("My requests"), "approvals:my_requests", None, "send"),

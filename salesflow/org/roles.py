@@ -54,6 +54,12 @@ CAPABILITIES: dict[str, set] = {
     "customer.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
     "customer.reassign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MANAGER, R.SUPERVISOR},
     "customer.master_data": {R.ADMIN, R.DIRECTOR},
+    # Visits (拜访, 002 流程1, R17): reps plan and log their visits; supervisors and managers review the plans
+    # of the reps in their unit (leadership: everyone's). Reads follow the customers' data scope.
+    "visit.view": _CUSTOMER_READERS,
+    "visit.log": _SALES_EDITORS,
+    "visit.plan": {R.REP, R.SUPERVISOR, R.MANAGER},
+    "visit.review": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MANAGER, R.SUPERVISOR},
     "org.manage": {R.ADMIN},
     "approvals.manage_policies": {R.ADMIN},
     "approvals.view_policies": _CUSTOMER_READERS,

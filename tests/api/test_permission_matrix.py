@@ -26,6 +26,9 @@ REVEALERS = {"rep", "supervisor", "manager", "manager2", "director", "gm", "admi
 # The target rep's reception record is edited by them and those above them; prospects are the supervisors' (D2).
 RECEPTION_UPDATERS = {"rep", "supervisor", "manager", "director", "gm", "admin"}
 REGISTRARS = {"supervisor", "manager", "manager2", "director"}
+PLANNERS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2"}
+# Who reviews the target rep's visit plans: their supervisor, their region's manager, leadership.
+PLAN_REVIEWERS = {"supervisor", "manager", "director", "gm", "admin"}
 
 # (name, method, url, body, allowed roles, success status, touches the target customer)
 ENDPOINTS = [
@@ -77,7 +80,30 @@ ENDPOINTS = [
      {"confirm_duplicates": True}, REGISTRARS, 200, True),
     ("prospect_hand_over", "post", "/api/v1/prospects/{prospect_won}/hand-over", {"service_owner_id": "{service}"},
      REGISTRARS, 200, True),
+    # Visits (拜访): {plan} is the target rep's draft week plan with one item, {submitted_plan} their submitted
+    # day plan, {visit_log} their visit to the target customer.
+    ("visit_plans", "get", "/api/v1/visit-plans", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("visit_plan_create", "post", "/api/v1/visit-plans", {"period": "month", "day": "{today}"}, PLANNERS, 201,
+     False),
+    ("visit_plan_get", "get", "/api/v1/visit-plans/{plan}", None, SEES_TARGET, 200, True),
+    ("visit_item_add", "post", "/api/v1/visit-plans/{plan}/items", {"target": "矩阵拜访对象", "planned_on": "{today}"},
+     {"rep"}, 201, True),
+    ("visit_item_update", "patch", "/api/v1/visit-plans/{plan}/items/{plan_item}", {"purpose": "了解需求"}, {"rep"},
+     200, True),
+    ("visit_item_remove", "delete", "/api/v1/visit-plans/{plan}/items/{plan_item}", None, {"rep"}, 204, True),
+    ("visit_plan_submit", "post", "/api/v1/visit-plans/{plan}/submit", None, {"rep"}, 200, True),
+    ("visit_plan_approve", "post", "/api/v1/visit-plans/{submitted_plan}/approve", {"comment": "同意"},
+     PLAN_REVIEWERS, 200, True),
+    ("visit_plan_return", "post", "/api/v1/visit-plans/{submitted_plan}/return", {"comment": "请补充新客户"},
+     PLAN_REVIEWERS, 200, True),
+    ("visit_logs", "get", "/api/v1/visit-logs", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("visit_log_create", "post", "/api/v1/visit-logs", {"customer_id": "{customer}", "outcome": "矩阵拜访"}, EDITORS,
+     201, False),
+    ("visit_log_get", "get", "/api/v1/visit-logs/{visit_log}", None, SEES_TARGET, 200, True),
+    ("today", "get", "/api/v1/today", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
 ]
+# Where a body names a record the caller cannot see, the answer is a field error (the same as for a missing id).
+OVERRIDES = {("visit_log_create", role): 400 for role in ("rep_b", "rep2", "manager2")}
 
 
 def expected_status(role, allowed, success, on_target):
@@ -92,7 +118,8 @@ def expected_status(role, allowed, success, on_target):
 
 
 MATRIX = [
-    pytest.param(name, method, url, body, role, expected_status(role, allowed, success, on_target),
+    pytest.param(name, method, url, body, role,
+                 OVERRIDES.get((name, role), expected_status(role, allowed, success, on_target)),
                  id=f"{name}-{role}")
     for name, method, url, body, allowed, success, on_target in ENDPOINTS
     for role in ROLES
@@ -122,7 +149,22 @@ def ids(org):
     values.update(customer=org.cust_rep.pk, contact=org.contact_rep.pk, archived=archived.pk,
                   east_team=org.east_team.pk, east_office=org.east_office.pk, rep3=org.rep3.pk)
     values.update(_reception(org))
+    values.update(_visits(org))
     return values
+
+
+def _visits(org) -> dict:
+    from salesflow.visits import services as visits
+
+    today = visits.local_today()
+    plan = visits.plan_create(by=org.rep, period="week", day=today)
+    item = visits.plan_item_add(by=org.rep, plan=plan, data={"customer_id": org.cust_rep.pk, "planned_on": today})
+    submitted = visits.plan_create(by=org.rep, period="day", day=today)
+    visits.plan_item_add(by=org.rep, plan=submitted, data={"customer_id": org.cust_rep.pk, "planned_on": today})
+    visits.plan_submit(by=org.rep, plan=submitted)
+    log = visits.visit_log_create(by=org.rep, data={"customer_id": org.cust_rep.pk, "outcome": "矩阵准备"})
+    return {"plan": plan.pk, "plan_item": item.pk, "submitted_plan": submitted.pk, "visit_log": log.pk,
+            "today": today.isoformat()}
 
 
 def _reception(org) -> dict:
@@ -174,7 +216,8 @@ def test_permission_matrix(org, ids, name, method, url, body, role, expected):
         assert set(payload) == {"code", "message", "fields"}
     if expected == 404:
         # "Not yours" looks exactly like "does not exist".
-        missing = call(client, method, fill(url, {**ids, "customer": 999999, "archived": 999999}), fill(body, ids))
+        missing = call(client, method, fill(url, {**ids, "customer": 999999, "archived": 999999, "plan": 999999,
+                                                  "submitted_plan": 999999, "visit_log": 999999}), fill(body, ids))
         assert missing.status_code == 404 and missing.json() == resp.json()
 
 

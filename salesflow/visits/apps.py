@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "salesflow.visits"
+    label = "visits"
+    verbose_name = _("Visits and follow-up")
+
+    def ready(self):
+        from salesflow.core import activity
+        from salesflow.core.scheduler import register as schedule
+        from salesflow.org.hooks import OWNER_UNIT_CHANGED
+
+        from .selectors import activity_source
+        from .services import plans_follow_owner_unit
+        from .tasks import send_visit_reminders
+
+        # Visits on the customer's and the opportunity's activity timeline.
+        activity.register(activity_source)
+
+        if plans_follow_owner_unit not in OWNER_UNIT_CHANGED:
+            OWNER_UNIT_CHANGED.append(plans_follow_owner_unit)
+        # Morning reminders of planned visits and due follow-ups; each item is told once a day, so the
+        # sweep may run as often as it likes (every 10 minutes, from any number of workers).
+        schedule(600, send_visit_reminders)

@@ -1,0 +1,5 @@
+PLAN_EXISTS = "visit_plan_exists"
+PLAN_NOT_EDITABLE = "visit_plan_not_editable"
+PLAN_EMPTY = "visit_plan_empty"
+PLAN_OWN_REVIEW = "visit_plan_own_review"
+LEAD_IN_POOL = "visit_lead_in_pool"

@@ -1,0 +1,569 @@
+"""Every change to visit plans and visit logs: check permission, lock, check, write, audit — in one transaction.
+
+Lock order (so two writers never wait on each other in a cycle): the plan, then the customer, then the lead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesflow.approvals.notify import notify
+from salesflow.audit import events
+from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.org.roles import has_capability
+from salesflow.org.scope import is_above
+
+from . import error_codes as codes
+from .models import (
+    PLAN_FLOW,
+    PlannedVisit,
+    PlanPeriod,
+    PlanStatus,
+    VisitKind,
+    VisitLog,
+    VisitPlan,
+    VisitReminder,
+    period_bounds,
+)
+
+TEXT_LIMITS = {"contact_name": 64, "outcome": 4000, "next_step": 500, "notes": 4000, "address": 255}
+# A check-in may say the visit happened a little after the server's clock (a phone's clock runs ahead).
+CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+def _require(by, capability: str) -> None:
+    if not has_capability(by, capability):
+        raise PermissionRefused()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    return _local_date(now or timezone.now())
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _as_date(value, field: str, errors: dict) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return _local_date(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = [_("Enter a date such as 2026-05-18.")]
+        return None
+
+
+def _as_int(value, field: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        errors[field] = [_("Not a valid choice.")]
+        return None
+
+
+# --- plans ---------------------------------------------------------------------------------------------
+
+def _plan_locked(by, plan_id: int) -> VisitPlan:
+    plan = (VisitPlan.objects.visible_to(by).select_for_update(of=("self",)).select_related("owner")
+            .filter(pk=plan_id).first())
+    if plan is None:
+        raise NotFound(_("Visit plan not found."))
+    return plan
+
+
+def is_reviewer(user, plan: VisitPlan) -> bool:
+    """The rep's supervisor or manager (a unit head above the rep) or leadership — never the rep themselves."""
+    return (has_capability(user, "visit.review") and user.pk != plan.owner_id
+            and is_above(user, owner_id=plan.owner_id, unit_id=plan.unit_id))
+
+
+@transaction.atomic
+def plan_create(*, by, period: str, day: dt.date, focus: str = "", today: dt.date | None = None) -> VisitPlan:
+    """A rep designs their own month / week / day plan (002 流程1 step 1)."""
+    _require(by, "visit.plan")
+    errors: dict = {}
+    if period not in PlanPeriod.values:
+        errors["period"] = [_("Choose a month, a week or a day.")]
+    day = _as_date(day, "day", errors)
+    if day is None and "day" not in errors:
+        errors["day"] = [_("This field is required.")]
+    focus = _text(focus)
+    if len(focus) > 2000:
+        errors["focus"] = [_("At most {n} characters.").format(n=2000)]
+    if errors:
+        raise ValidationFailed(errors)
+    starts_on, ends_on = period_bounds(period, day)
+    if ends_on < (today or local_today()):
+        raise ValidationFailed({"day": [_("This period is over; plan a current or a coming one.")]})
+    if VisitPlan.objects.filter(owner=by, period=period, starts_on=starts_on).exists():
+        raise Conflict(codes.PLAN_EXISTS, _("You already have a plan for this period."), fields={"day": [
+            _("You already have a plan for this period.")]})
+    plan = VisitPlan(owner=by, unit_id=by.unit_id, period=period, starts_on=starts_on, ends_on=ends_on, focus=focus)
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise Conflict(codes.PLAN_EXISTS, _("You already have a plan for this period.")) from None
+    events.record(by=by, action="visit_plan.created", obj=plan,
+                  after={"period": period, "starts_on": _iso(starts_on), "ends_on": _iso(ends_on),
+                         "owner": by.pk})
+    return plan
+
+
+def _clean_item(by, plan: VisitPlan, data: dict, *, partial: bool = False, current: PlannedVisit | None = None
+                ) -> dict:
+    from salesflow.crm.models import Customer
+    from salesflow.leads.models import Lead, LeadStatus
+
+    errors: dict = {}
+    cleaned: dict = {}
+    if not partial or "customer_id" in data:
+        customer_id = _as_int(data.get("customer_id"), "customer", errors)
+        cleaned["customer"] = None
+        if customer_id:
+            cleaned["customer"] = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+            if cleaned["customer"] is None:
+                errors["customer"] = [_("Choose one of your customers.")]
+    if not partial or "lead_id" in data:
+        lead_id = _as_int(data.get("lead_id"), "lead", errors)
+        cleaned["lead"] = None
+        if lead_id:
+            cleaned["lead"] = Lead.objects.visible_to(by).exclude(status=LeadStatus.CONVERTED).filter(
+                pk=lead_id).first()
+            if cleaned["lead"] is None:
+                errors["lead"] = [_("Choose one of your leads.")]
+    if not partial or "target" in data:
+        cleaned["target"] = _text(data.get("target"))
+        if len(cleaned["target"]) > 200:
+            errors["target"] = [_("At most {n} characters.").format(n=200)]
+    if not partial or "purpose" in data:
+        cleaned["purpose"] = _text(data.get("purpose"))
+        if len(cleaned["purpose"]) > 500:
+            errors["purpose"] = [_("At most {n} characters.").format(n=500)]
+    if not partial or "planned_on" in data:
+        planned_on = _as_date(data.get("planned_on"), "planned_on", errors)
+        if planned_on is None and "planned_on" not in errors:
+            errors["planned_on"] = [_("This field is required.")]
+        elif planned_on is not None and not plan.starts_on <= planned_on <= plan.ends_on:
+            errors["planned_on"] = [_("Pick a date from {start} to {end}.").format(
+                start=plan.starts_on.isoformat(), end=plan.ends_on.isoformat())]
+        cleaned["planned_on"] = planned_on
+    if not partial or data.get("kind"):
+        kind = _text(data.get("kind"))
+        if kind and kind not in VisitKind.values:
+            errors["kind"] = [_("Choose a new customer visit or a return visit.")]
+        has_customer = cleaned.get("customer") or (current is not None and current.customer_id)
+        cleaned["kind"] = kind or (VisitKind.RETURN if has_customer else VisitKind.NEW)
+    merged = {key: cleaned.get(key, getattr(current, key, None)) for key in ("customer", "lead", "target")}
+    if not errors and not (merged["customer"] or merged["lead"] or merged["target"]):
+        errors["customer"] = [_("Choose a customer or a lead, or write whom you will visit.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _begin_edit(by, plan_id: int, comment: str) -> tuple[VisitPlan, bool]:
+    """Lock the plan and decide who is changing it: the rep (a draft) or a reviewer adjusting it (with a
+    comment). Returns (plan, adjusting)."""
+    plan = _plan_locked(by, plan_id)
+    if by.pk == plan.owner_id:
+        _require(by, "visit.plan")
+        if plan.status != PlanStatus.DRAFT:
+            raise Conflict(codes.PLAN_NOT_EDITABLE,
+                           _("This plan has been submitted; only your supervisor or manager can change it now."))
+        return plan, False
+    if not is_reviewer(by, plan):
+        raise PermissionRefused()
+    if not PLAN_FLOW.can(plan.status, "adjust"):
+        # A draft is the rep's own work in progress: nobody else may touch it yet.
+        raise PermissionRefused(_("The rep is still writing this plan; it can be adjusted once it is submitted."))
+    if not _text(comment):
+        raise ValidationFailed({"comment": [_("Say why you change the plan; the rep will read it.")]})
+    return plan, True
+
+
+def _adjusted(by, plan: VisitPlan, comment: str, change: str) -> None:
+    """A reviewer changed a planned visit: the plan counts as accepted with changes, and the rep is told."""
+    before = plan.status
+    plan.status = PLAN_FLOW.next(plan.status, "adjust")
+    plan.reviewed_by, plan.reviewed_at, plan.review_comment = by, timezone.now(), _text(comment)[:2000]
+    plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    if before != plan.status:
+        events.record(by=by, action="visit_plan.adjusted", obj=plan, before={"status": before},
+                      after={"status": plan.status}, note=plan.review_comment)
+    label, reviewer = plan.label, by.display_name
+    notify([plan.owner], kind="visit_plan.adjusted",
+           title=lambda: _("{name} adjusted your visit plan {period}").format(name=reviewer, period=label),
+           body=lambda: f"{change}\n{plan.review_comment}", url=reverse("visits:plan_detail", args=[plan.pk]))
+
+
+def _item_repr(item: PlannedVisit) -> dict:
+    return {"customer": item.customer_id, "lead": item.lead_id, "target": item.target,
+            "planned_on": item.planned_on.isoformat(), "purpose": item.purpose, "kind": item.kind}
+
+
+@transaction.atomic
+def plan_item_add(*, by, plan: VisitPlan, data: dict, comment: str = "") -> PlannedVisit:
+    plan, adjusting = _begin_edit(by, plan.pk, comment)
+    cleaned = _clean_item(by, plan, data)
+    item = PlannedVisit.objects.create(plan=plan, added_by=by, **cleaned)
+    events.record(by=by, action="visit_plan.item_added", obj=plan, after=_item_repr(item),
+                  note=_text(comment)[:500])
+    if adjusting:
+        _adjusted(by, plan, comment, _("Added: {name} on {day}").format(name=item.target_name,
+                                                                       day=item.planned_on.isoformat()))
+    return item
+
+
+def _item(plan: VisitPlan, item_id) -> PlannedVisit:
+    item = plan.items.select_related("customer", "lead").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(_("Planned visit not found."))
+    return item
+
+
+@transaction.atomic
+def plan_item_update(*, by, plan: VisitPlan, item_id: int, data: dict, comment: str = "") -> PlannedVisit:
+    """Move a planned visit to another day, or change its purpose, kind or target."""
+    plan, adjusting = _begin_edit(by, plan.pk, comment)
+    item = _item(plan, item_id)
+    cleaned = _clean_item(by, plan, data, partial=True, current=item)
+    before = _item_repr(item)
+    for key, value in cleaned.items():
+        setattr(item, key, value)
+    item.save()
+    after = _item_repr(item)
+    if after != before:
+        events.record(by=by, action="visit_plan.item_changed", obj=plan, before=before, after=after,
+                      note=_text(comment)[:500])
+        if adjusting:
+            change = (_("Moved: {name} from {old} to {new}").format(name=item.target_name, old=before["planned_on"],
+                                                                   new=after["planned_on"])
+                      if before["planned_on"] != after["planned_on"]
+                      else _("Changed: {name} on {day}").format(name=item.target_name, day=after["planned_on"]))
+            _adjusted(by, plan, comment, change)
+    return item
+
+
+@transaction.atomic
+def plan_item_remove(*, by, plan: VisitPlan, item_id: int, comment: str = "") -> None:
+    plan, adjusting = _begin_edit(by, plan.pk, comment)
+    item = _item(plan, item_id)
+    before, name = _item_repr(item), item.target_name
+    item.delete()
+    events.record(by=by, action="visit_plan.item_removed", obj=plan, before=before, note=_text(comment)[:500])
+    if adjusting:
+        _adjusted(by, plan, comment, _("Removed: {name} on {day}").format(name=name, day=before["planned_on"]))
+
+
+@transaction.atomic
+def plan_submit(*, by, plan: VisitPlan) -> VisitPlan:
+    """The rep hands the plan to their supervisor or manager (reported at the Saturday meeting, 002 流程1 step 2)."""
+    _require(by, "visit.plan")
+    plan = _plan_locked(by, plan.pk)
+    if by.pk != plan.owner_id:
+        raise PermissionRefused(_("Only the rep who wrote the plan can submit it."))
+    if not plan.items.exists():
+        raise Conflict(codes.PLAN_EMPTY, _("Add at least one planned visit before submitting the plan."))
+    plan.status = PLAN_FLOW.next(plan.status, "submit")
+    plan.submitted_at = timezone.now()
+    plan.save(update_fields=["status", "submitted_at", "updated_at"])
+    events.record(by=by, action="visit_plan.submitted", obj=plan, before={"status": PlanStatus.DRAFT},
+                  after={"status": plan.status})
+    head = plan.owner.manager if plan.owner.manager_id else None
+    if head is not None and head.is_active:
+        label, rep = plan.label, plan.owner.display_name
+        notify([head], kind="visit_plan.submitted",
+               title=lambda: _("{name} submitted the visit plan {period}").format(name=rep, period=label),
+               url=reverse("visits:plan_detail", args=[plan.pk]))
+    return plan
+
+
+def _review(by, plan: VisitPlan, action: str, comment: str) -> VisitPlan:
+    plan = _plan_locked(by, plan.pk)
+    if not is_reviewer(by, plan):
+        raise PermissionRefused()
+    plan.status = PLAN_FLOW.next(plan.status, action)
+    plan.reviewed_by, plan.reviewed_at, plan.review_comment = by, timezone.now(), _text(comment)[:2000]
+    plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, by, plan: VisitPlan, comment: str = "") -> VisitPlan:
+    plan = _review(by, plan, "approve", comment)
+    events.record(by=by, action="visit_plan.approved", obj=plan, before={"status": PlanStatus.SUBMITTED},
+                  after={"status": plan.status}, note=plan.review_comment)
+    label, reviewer, text = plan.label, by.display_name, plan.review_comment
+    notify([plan.owner], kind="visit_plan.approved",
+           title=lambda: _("{name} approved your visit plan {period}").format(name=reviewer, period=label),
+           body=lambda: text, url=reverse("visits:plan_detail", args=[plan.pk]))
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, by, plan: VisitPlan, comment: str) -> VisitPlan:
+    """Back to the rep for rework, with the reviewer's guidance (002 流程1 step 6)."""
+    if not _text(comment):
+        raise ValidationFailed({"comment": [_("Say what the rep should change.")]})
+    plan = _review(by, plan, "return", comment)
+    events.record(by=by, action="visit_plan.returned", obj=plan, before={"status": PlanStatus.SUBMITTED},
+                  after={"status": plan.status}, note=plan.review_comment)
+    label, reviewer, text = plan.label, by.display_name, plan.review_comment
+    notify([plan.owner], kind="visit_plan.returned",
+           title=lambda: _("{name} sent your visit plan {period} back").format(name=reviewer, period=label),
+           body=lambda: text, url=reverse("visits:plan_detail", args=[plan.pk]))
+    return plan
+
+
+def plans_follow_owner_unit(*, user, by) -> int:
+    """A rep moved to another team: their current and coming plans move into the new unit's scope (past plans
+    and visit logs stay where the work was done)."""
+    return (VisitPlan.objects.filter(owner=user, ends_on__gte=local_today()).exclude(unit_id=user.unit_id)
+            .update(unit=user.unit_id))
+
+
+# --- visit logs ----------------------------------------------------------------------------------------
+
+def _clean_location(location: dict | None, errors: dict) -> tuple:
+    """(latitude, longitude, accuracy) from the browser's Geolocation API, or Nones: no permission, no fix."""
+    if not location:
+        return None, None, None
+    raw_lat, raw_lon = location.get("latitude"), location.get("longitude")
+    if raw_lat in (None, "") and raw_lon in (None, ""):
+        return None, None, None
+    try:
+        lat = Decimal(str(raw_lat)).quantize(Decimal("0.000001"))
+        lon = Decimal(str(raw_lon)).quantize(Decimal("0.000001"))
+        if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError, TypeError):
+        errors["location"] = [_("The position sent by the browser is not valid.")]
+        return None, None, None
+    accuracy = location.get("accuracy")
+    try:
+        accuracy = None if accuracy in (None, "") else max(0, round(float(accuracy)))
+    except (TypeError, ValueError):
+        accuracy = None
+    return lat, lon, accuracy
+
+
+def clean_visit_log(by, data: dict, *, now: dt.datetime) -> tuple[dict, dict]:
+    """(cleaned values, errors by field) for a new visit log; shared by the pages and the API."""
+    from salesflow.crm.models import Customer
+    from salesflow.deals.models import Opportunity
+    from salesflow.leads.models import Lead, LeadStatus
+
+    errors: dict = {}
+    cleaned: dict = {}
+    for key, limit in TEXT_LIMITS.items():
+        cleaned[key] = _text(data.get(key))
+        if len(cleaned[key]) > limit:
+            errors[key] = [_("At most {n} characters.").format(n=limit)]
+    if not cleaned["outcome"] and "outcome" not in errors:
+        errors["outcome"] = [_("Write what came out of the visit.")]
+
+    customer = lead = opportunity = planned = None
+    customer_id = _as_int(data.get("customer_id"), "customer", errors)
+    if customer_id:
+        customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+        if customer is None:
+            errors["customer"] = [_("Choose one of your customers.")]
+    lead_id = _as_int(data.get("lead_id"), "lead", errors)
+    if lead_id:
+        lead = Lead.objects.visible_to(by).filter(pk=lead_id).first()
+        if lead is None:
+            errors["lead"] = [_("Choose one of your leads.")]
+        elif lead.status == LeadStatus.CONVERTED and lead.customer_id != customer_id:
+            errors["lead"] = [_("This lead has become a customer file: log the visit on the customer.")]
+        elif lead.owner_id is None:
+            errors["lead"] = [_("Claim the lead from the pool before logging a visit.")]
+    if not (customer_id or lead_id) and "customer" not in errors:
+        errors["customer"] = [_("Choose the customer (or the lead) you visited.")]
+    opportunity_id = _as_int(data.get("opportunity_id"), "opportunity", errors)
+    if opportunity_id:
+        opportunity = Opportunity.objects.visible_to(by).filter(pk=opportunity_id).first()
+        if opportunity is None or customer is None or opportunity.customer_id != customer.pk:
+            errors["opportunity"] = [_("Choose an opportunity of this customer.")]
+    planned_id = _as_int(data.get("planned_visit_id"), "planned_visit", errors)
+    if planned_id:
+        planned = PlannedVisit.objects.filter(pk=planned_id, plan__owner=by).first()
+        if planned is None:
+            errors["planned_visit"] = [_("Choose one of your planned visits.")]
+        elif (planned.customer_id and planned.customer_id != customer_id) or (
+                planned.lead_id and not planned.customer_id and planned.lead_id != lead_id):
+            errors["planned_visit"] = [_("This planned visit is for somebody else.")]
+
+    kind = _text(data.get("kind")) or (VisitKind.RETURN if customer_id else VisitKind.NEW)
+    if kind not in VisitKind.values:
+        errors["kind"] = [_("Choose a new customer visit or a return visit.")]
+    visited_at = data.get("visited_at") or now
+    if isinstance(visited_at, str):
+        try:
+            visited_at = dt.datetime.fromisoformat(visited_at)
+        except ValueError:
+            errors["visited_at"] = [_("Enter a date and time such as 2026-05-18 14:30.")]
+            visited_at = now
+    if not isinstance(visited_at, dt.datetime):
+        errors["visited_at"] = [_("Enter a date and time such as 2026-05-18 14:30.")]
+        visited_at = now
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at, timezone.get_default_timezone())
+    if visited_at > now + CLOCK_SLACK:
+        errors["visited_at"] = [_("A visit is logged after it happened, not before.")]
+    visited_on = _local_date(visited_at)
+    next_followup_on = _as_date(data.get("next_followup_on"), "next_followup_on", errors)
+    if next_followup_on is not None and next_followup_on <= visited_on:
+        errors["next_followup_on"] = [_("The next follow-up comes after the visit.")]
+    lat, lon, accuracy = _clean_location(data.get("location"), errors)
+    cleaned.update(kind=kind, customer=customer, lead=lead, opportunity=opportunity, planned_visit=planned,
+                   visited_at=visited_at, visited_on=visited_on, next_followup_on=next_followup_on,
+                   latitude=lat, longitude=lon, accuracy_m=accuracy if lat is not None else None)
+    return cleaned, errors
+
+
+def _update_customer_table(by, customer_id: int, log: VisitLog) -> None:
+    """R17: after each visit the customer information table (《目标客户基本信息情况统计表》) is brought up to date —
+    last contact and next follow-up — and the visit goes on the customer's timeline, in the log's transaction."""
+    from salesflow.crm.models import Customer
+
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer_id)
+    before = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
+    if customer.last_contact_at is None or log.visited_at >= customer.last_contact_at:
+        customer.last_contact_at = log.visited_at
+        if log.next_followup_on is not None:
+            customer.next_followup_on = log.next_followup_on
+        elif customer.next_followup_on is not None and customer.next_followup_on <= log.visited_on:
+            customer.next_followup_on = None  # the follow-up that was due is this visit
+    elif customer.next_followup_on is None and log.next_followup_on is not None:
+        customer.next_followup_on = log.next_followup_on  # a late entry of an older visit only fills a gap
+    customer.save(update_fields=["last_contact_at", "next_followup_on", "updated_at"])
+    after = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
+    summary = log.outcome if len(log.outcome) <= 200 else log.outcome[:199] + "…"
+    events.record(by=by, action="visit.logged", obj=customer, customer_id=customer.pk,
+                  before={k: _iso(v) for k, v in before.items()}, after={k: _iso(v) for k, v in after.items()},
+                  note=_("{kind}: {summary}").format(kind=log.get_kind_display(), summary=summary))
+
+
+@transaction.atomic
+def visit_log_create(*, by, data: dict, now: dt.datetime | None = None) -> VisitLog:
+    """Log a visit (拜访记录) with its check-in. ``data["location"]`` is the browser's position
+    ({latitude, longitude, accuracy}) or nothing — without it the log is saved and shows "no location".
+    ``now`` is the check-in clock; only the demo passes it, to backdate its history."""
+    from salesflow.leads.services import lead_mark_contacted
+
+    _require(by, "visit.log")
+    now = now or timezone.now()
+    cleaned, errors = clean_visit_log(by, data, now=now)
+    if errors:
+        raise ValidationFailed(errors)
+    log = VisitLog(owner=by, unit_id=by.unit_id, checked_in_at=now, **cleaned)
+    log.save()
+    if log.customer_id:
+        _update_customer_table(by, log.customer_id, log)
+    else:
+        events.record(by=by, action="visit.logged", obj=log,
+                      after={"kind": log.kind, "lead": log.lead_id, "visited_at": _iso(log.visited_at),
+                             "next_followup_on": _iso(log.next_followup_on)},
+                      note=log.outcome[:200])
+    lead = log.lead
+    if lead is not None and lead.contacted_at is None:
+        # The first visit is the lead's first contact: the working-time limit stops running.
+        lead_mark_contacted(by=by, lead=lead, note=_("Visited on {day}").format(day=log.visited_on.isoformat()))
+    return log
+
+
+# --- reminders -----------------------------------------------------------------------------------------
+
+def reminder_time() -> dt.time:
+    value = getattr(settings, "VISIT_REMINDER_TIME", "07:30")
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _due_today(today: dt.date) -> list[tuple]:
+    """(user, key, kind, name, url) for everything due today: planned visits not yet logged, customers whose
+    next follow-up is today, and the latest visit log of a lead whose next follow-up is today."""
+    from salesflow.crm.choices import CustomerStatus
+    from salesflow.crm.models import Customer
+
+    log_url = reverse("visits:log_create")
+    logged = set()
+    for owner_id, customer_id, lead_id, planned_id in VisitLog.objects.filter(visited_on=today).values_list(
+            "owner_id", "customer_id", "lead_id", "planned_visit_id"):
+        logged.update({(owner_id, f"c{customer_id}"), (owner_id, f"l{lead_id}"), (owner_id, f"p{planned_id}")})
+    due = []
+    for item in (PlannedVisit.objects.filter(planned_on=today, plan__owner__is_active=True)
+                 .select_related("plan__owner", "customer", "lead").order_by("pk")):
+        owner = item.plan.owner
+        target = f"c{item.customer_id}" if item.customer_id else f"l{item.lead_id}" if item.lead_id else \
+            f"p{item.pk}"
+        if {(owner.pk, target), (owner.pk, f"p{item.pk}")} & logged:
+            continue
+        due.append((owner, f"visit:{target}", "visit.planned_today", item.target_name,
+                    f"{log_url}?planned={item.pk}"))
+    for customer in (Customer.objects.filter(next_followup_on=today, status=CustomerStatus.ACTIVE,
+                                             owner__is_active=True).select_related("owner").order_by("pk")):
+        due.append((customer.owner, f"followup:c{customer.pk}", "visit.followup_due", customer.name,
+                    f"{log_url}?customer={customer.pk}"))
+    later = VisitLog.objects.filter(lead_id=OuterRef("lead_id"), visited_at__gt=OuterRef("visited_at"))
+    for log in (VisitLog.objects.filter(next_followup_on=today, customer__isnull=True, owner__is_active=True)
+                .exclude(Exists(later)).select_related("owner", "lead").order_by("pk")):
+        due.append((log.owner, f"followup:l{log.lead_id}", "visit.followup_due", log.lead.name,
+                    f"{log_url}?lead={log.lead_id}"))
+    return due
+
+
+def reminders_sweep(now: dt.datetime | None = None) -> dict:
+    """Morning reminders in the bell: each planned visit and each follow-up due today is told once per day.
+
+    Idempotent and safe with two workers: the reminder row (unique per user, day and item) is inserted in the
+    same transaction as the notice; a second sweep's insert waits for the first to commit and then fails, so
+    it skips the item instead of telling it twice."""
+    now = now or timezone.now()
+    local = timezone.localtime(now, timezone.get_default_timezone())
+    if local.time() < reminder_time():
+        return {"sent": 0}
+    today = local.date()
+    sent_already = set(VisitReminder.objects.filter(day=today).values_list("user_id", "key"))
+    sent = 0
+    seen = set()
+    for user, key, kind, name, url in sorted(_due_today(today), key=lambda d: (d[0].pk, d[1])):
+        if (user.pk, key) in sent_already or (user.pk, key) in seen:
+            continue
+        seen.add((user.pk, key))
+        try:
+            with transaction.atomic():
+                VisitReminder.objects.create(user=user, day=today, key=key)
+                if kind == "visit.planned_today":
+                    notify([user], kind=kind, url=url,
+                           title=lambda name=name: _("Planned visit today: {name}").format(name=name))
+                else:
+                    notify([user], kind=kind, url=url,
+                           title=lambda name=name: _("Follow-up due today: {name}").format(name=name))
+        except IntegrityError:
+            continue  # another sweep told this one first
+        sent += 1
+    return {"sent": sent}
