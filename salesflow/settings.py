@@ -234,6 +234,9 @@ LOGGING = {
     },
 }
 
+# When the morning reminders of planned visits and due follow-ups go out (local time, HH:MM).
+VISIT_REMINDER_TIME = os.environ.get("VISIT_REMINDER_TIME", "07:30")
+
 # Demo data is for development only: `salesflow demo` refuses when this is False.
 ALLOW_DEMO_DATA = not PRODUCTION
 

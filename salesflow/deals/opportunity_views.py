@@ -133,6 +133,7 @@ def opportunity_detail(request, opportunity_id: int):
         "activities": activity.for_opportunity(request.user, opportunity.pk),
         "timeline": crm_selectors.customer_timeline(user=request.user, customer=customer, limit=50),
         "can_edit": has_capability(request.user, "customer.edit"),
+        "can_log_visit": has_capability(request.user, "visit.log"),
         "moves": [s for s in OPEN_STAGES if PIPELINE_FLOW.can(opportunity.stage, f"to_{s}")],
         "can_win": PIPELINE_FLOW.can(opportunity.stage, "win"),
         "can_reopen": PIPELINE_FLOW.can(opportunity.stage, "reopen"),

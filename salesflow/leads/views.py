@@ -98,6 +98,7 @@ def lead_detail(request, lead_id: int):
         and lead.status in (LeadStatus.NEW, LeadStatus.RETURNED, LeadStatus.CONTACTED, LeadStatus.QUALIFIED),
         "can_assign": can_assign and lead.status != LeadStatus.CONVERTED,
         "can_convert": has_capability(user, "lead.edit") and LEAD_FLOW.can(lead.status, "convert"),
+        "can_log_visit": has_capability(user, "visit.log"),
         "can_release": has_capability(user, "lead.edit") and lead.owner_id is not None
         and LEAD_FLOW.can(lead.status, "release"),
         "can_contact": lead.owner_id is not None and lead.contacted_at is None

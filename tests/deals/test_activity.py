@@ -37,3 +37,19 @@ def test_activity_is_read_under_the_users_scope(org, opportunity):
     by_customer = activity.for_customer(fresh(org.rep), org.cust_rep.pk)
     assert by_customer[0].summary == "数控折弯机采购"  # on the customer, each entry names its deal
     assert by_customer[0].url == reverse("deals:opportunity_detail", args=[opp.pk])
+
+
+def test_log_visit_buttons_lead_to_the_visit_form_prefilled(org, opportunity, client_for):
+    from salesflow.leads import services as lead_services
+
+    opp = opportunity(name="焊接机器人采购")
+    html = client_for(org.rep).get(reverse("deals:opportunity_detail", args=[opp.pk])).content.decode()
+    assert f"{reverse('visits:log_create')}?customer={opp.customer_id}&amp;opportunity={opp.pk}" in html
+    lead = lead_services.lead_create(by=fresh(org.rep), data={"name": "常州恒力焊接设备有限公司"},
+                                     confirm_duplicates=True)
+    lead = lead_services.lead_claim(by=fresh(org.rep), lead=lead)  # a pool lead is claimed before the visit
+    html = client_for(org.rep).get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
+    assert f"{reverse('visits:log_create')}?lead={lead.pk}" in html
+    # Finance reads opportunities but does not visit customers: no button.
+    html = client_for(org.finance).get(reverse("deals:opportunity_detail", args=[opp.pk])).content.decode()
+    assert 'data-testid="opportunity-name"' in html and 'data-testid="log-visit"' not in html
