@@ -1,6 +1,8 @@
 """Issue #4's browser flow: a rep imports a small lead file, screens and converts one lead, drags its opportunity
 across the kanban to 报价与谈判, and the funnel page shows it there. Screenshots go to test-results/browser/."""
 
+import importlib
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,7 +19,16 @@ LEADS_CSV = (
 ).encode()
 
 
+def _default_scoring_rules():
+    """The shipped screening rules and company pool policy (a data migration): an earlier browser test's flush of
+    the live-server database removes them, so put them back as a fresh installation has them."""
+    from django.apps import apps
+
+    importlib.import_module("salesflow.leads.migrations.0002_seed_scoring_and_policy").seed(apps, None)
+
+
 def test_rep_imports_leads_converts_one_and_moves_it_to_quote_on_the_kanban(live_server, page, tmp_path):
+    _default_scoring_rules()
     world = build_world()
     base = live_server.url
     page.goto(base + "/login/")
