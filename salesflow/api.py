@@ -81,6 +81,7 @@ from salesflow.deals.api import router as deals_router  # noqa: E402
 from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
 from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
 from salesflow.leads.api import router as leads_router  # noqa: E402
+from salesflow.leads.customer_pool_api import router as customer_pool_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 from salesflow.reception.api import prospects_router, records_router  # noqa: E402
 from salesflow.visits.api import logs_router as visit_logs_router  # noqa: E402
@@ -98,6 +99,7 @@ api.add_router("/discount-requests", deals_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/leads", leads_router)
+api.add_router("/customer-pool", customer_pool_router)
 api.add_router("/visit-plans", visit_plans_router)
 api.add_router("/visit-logs", visit_logs_router)
 api.add_router("/today", today_router)

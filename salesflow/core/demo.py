@@ -540,6 +540,9 @@ def build_demo() -> DemoContext:
         from salesflow.visits.demo import build_visits
 
         build_visits(ctx)
+        from salesflow.leads.pool_demo import build_customer_pool_demo
+
+        build_customer_pool_demo(ctx)  # last: it sets the pool's clocks of customers nothing else touched
     return ctx
 
 

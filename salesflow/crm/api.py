@@ -42,8 +42,8 @@ class _CustomerBase(Schema):
     tier: str
     group_id: int | None
     credit_limit: Decimal
-    owner_id: int
-    owner_name: str
+    owner_id: int | None = Field(..., description="empty while the customer waits in the public pool")
+    owner_name: str | None
     primary_contact: str | None
     primary_phone: str | None
     updated_at: datetime
@@ -53,8 +53,8 @@ class CustomerListOut(_CustomerBase):
     """A list row; the phone is masked unless the caller owns the customer."""
 
     @staticmethod
-    def resolve_owner_name(obj) -> str:
-        return obj.owner.display_name
+    def resolve_owner_name(obj) -> str | None:
+        return obj.owner.display_name if obj.owner_id else None
 
     @staticmethod
     def resolve_region_name(obj) -> str | None:
@@ -137,6 +137,10 @@ class ReassignIn(Schema):
     note: str = ""
 
 
+class ReleaseIn(Schema):
+    reason: str = Field(..., description="why the customer goes back to the public pool (required)")
+
+
 class FilterIn(Schema):
     q: str = ""
     region: int | None = None
@@ -152,7 +156,8 @@ def _list_row(user, c) -> dict:
         "id": c.id, "kind": c.kind, "name": c.name, "credit_code": c.credit_code, "status": c.status,
         "province": c.province, "city": c.city, "region_id": c.region_id,
         "region_name": c.region.name if c.region else None, "tier": c.tier, "group_id": c.group_id,
-        "credit_limit": c.credit_limit, "owner_id": c.owner_id, "owner_name": c.owner.display_name,
+        "credit_limit": c.credit_limit, "owner_id": c.owner_id,
+        "owner_name": c.owner.display_name if c.owner_id else None,
         "primary_contact": getattr(c, "primary_contact", None),
         "primary_phone": phone_for(user, c, getattr(c, "primary_phone", None) or ""),
         "updated_at": c.updated_at,
@@ -225,6 +230,18 @@ def reassign_customer(request, customer_id: int, payload: ReassignIn):
     owner = get_object_or_404(User, pk=payload.owner_id)
     services.customer_reassign(by=request.user, customer=customer, owner=owner, note=payload.note)
     return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/release", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                                 409: ErrorOut})
+def release_customer(request, customer_id: int, payload: ReleaseIn):
+    """Return the customer to its unit's public pool (the owner or someone above them, with a reason)."""
+    from salesflow.leads.customer_pool import customer_release
+
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    # The caller may no longer see the customer (a rep's own customer is theirs no more): answer with the
+    # released record as it now stands, phones masked.
+    return _detail(request.user, customer_release(by=request.user, customer_id=customer.pk, reason=payload.reason))
 
 
 @router.post("/{customer_id}/archive", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})

@@ -30,7 +30,7 @@ def export_customers(*, user, queryset) -> tempfile.SpooledTemporaryFile:
             c.name, c.get_kind_display(), c.credit_code, c.province, c.city, c.address,
             c.region.name if c.region else "", c.get_industry_display(), c.get_source_display(),
             c.group.name if c.group else "", c.get_value_type_display(), c.tier, c.credit_limit,
-            c.owner.display_name, c.primary_contact or "", phone_for(user, c, c.primary_phone or ""),
+            c.owner.display_name if c.owner_id else "", c.primary_contact or "", phone_for(user, c, c.primary_phone or ""),
             c.created_at.date(),
         )])
     out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)

@@ -94,8 +94,10 @@ class Customer(models.Model):
         "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # No owner = the customer waits in the public pool (公海) of ``unit`` (see salesflow.leads.customer_pool).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="customers",
     )
     # The owner's unit when the customer was assigned; the data scope filters on it (kept by the services).
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
@@ -145,6 +147,8 @@ class Customer(models.Model):
             models.Index(fields=["name_pinyin"], name="crm_cust_pinyin_idx"),
             models.Index(fields=["name_key"], name="crm_cust_namekey_idx"),
             models.Index(fields=["status", "-id"], name="crm_cust_status_idx"),
+            # The public pool: unowned customers per unit, newest return first.
+            models.Index(fields=["unit", "-released_at"], condition=Q(owner__isnull=True), name="crm_cust_pool_idx"),
         ]
 
     def __str__(self):

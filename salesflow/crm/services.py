@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -41,6 +44,10 @@ class Duplicate:
             name=self.name, owner=self.owner_name, reason=reasons[self.reason])
 
 
+def _owner_name(customer: Customer) -> str:
+    return customer.owner.display_name if customer.owner_id else _("public pool")
+
+
 def region_of(unit: OrgUnit | None) -> OrgUnit | None:
     """The regional company (大区) a unit belongs to: the second id of its materialised path."""
     if unit is None:
@@ -58,11 +65,11 @@ def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: 
         base = base.exclude(pk=exclude_id)
     if credit_code:
         for c in base.filter(credit_code=credit_code)[:5]:
-            found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "credit_code"))
+            found.setdefault(c.pk, Duplicate(c.pk, c.name, _owner_name(c), "credit_code"))
     digits = [d for d in phone_digits if d]
     if digits:
         for c in base.filter(contacts__phone_digits__in=digits).distinct()[:5]:
-            found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "phone"))
+            found.setdefault(c.pk, Duplicate(c.pk, c.name, _owner_name(c), "phone"))
     key = name_key(name)
     if len(key) >= 2:
         # Candidates share the first two characters of the normalised name (an indexed range read).
@@ -70,7 +77,7 @@ def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: 
         for c in base.filter(name_key__gte=prefix, name_key__lt=prefix + "\uffff").only(
                 "id", "name", "name_key", "owner__name", "owner__username")[:200]:
             if c.name_key == key or fuzz.ratio(c.name_key, key) >= NEAR_NAME_SCORE:
-                found.setdefault(c.pk, Duplicate(c.pk, c.name, c.owner.display_name, "name"))
+                found.setdefault(c.pk, Duplicate(c.pk, c.name, _owner_name(c), "name"))
     return list(found.values())
 
 
@@ -139,7 +146,8 @@ def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | 
             phone_digits=[c["phone_digits"] for c in contact_rows])
         if duplicates:
             _raise_duplicates(duplicates)
-    customer = Customer(**cleaned, owner=owner, unit=owner.unit, created_by=by)
+    # owned_since starts the public pool's clocks (no follow-up / no deal for N days, see leads.customer_pool).
+    customer = Customer(**cleaned, owner=owner, unit=owner.unit, created_by=by, owned_since=timezone.now())
     if customer.region is None:
         customer.region = region_of(owner.unit)
     _derive(customer)
@@ -205,19 +213,52 @@ def customer_restore(*, by, customer: Customer) -> Customer:
 
 
 @transaction.atomic
-def customer_reassign(*, by, customer: Customer, owner: User, note: str = "") -> Customer:
+def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
+                      from_pool_only: bool = False) -> Customer:
+    """Give the customer to another user; a customer waiting in the public pool is assigned from it (the new
+    owner's customer cap applies then, as for a claim). ``from_pool_only``: refuse if somebody owns it by now."""
     if not has_capability(by, "customer.reassign"):
         raise PermissionRefused()
+    # Lock order of the pool (leads.customer_pool): the receiving user's row, then the customer.
+    User.objects.select_for_update().filter(pk=owner.pk).first()
     customer = _locked(by, customer.pk)
     if not owner.is_active:
         raise ValidationFailed({"owner": [_("The new owner must be an active user.")]})
     _check_owner(by, owner)
+    from_pool = customer.owner_id is None
+    if from_pool_only and not from_pool:
+        from salesflow.leads.error_codes import CUSTOMER_ALREADY_CLAIMED
+
+        raise Conflict(CUSTOMER_ALREADY_CLAIMED, _("Somebody has already claimed this customer."))
+    if from_pool:
+        from salesflow.leads.customer_pool import check_customer_cap
+
+        check_customer_cap(owner, by=by)
     before = {"owner": customer.owner_id, "unit": customer.unit_id}
-    customer.owner, customer.unit = owner, owner.unit
-    customer.save(update_fields=["owner", "unit", "updated_at"])
-    events.record(by=by, action="customer.reassigned", obj=customer, customer_id=customer.pk, before=before,
-                  after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    _give(customer, owner)
+    events.record(by=by, action="customer.pool_assigned" if from_pool else "customer.reassigned", obj=customer,
+                  customer_id=customer.pk, before=before, after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
     return customer
+
+
+def _give(customer: Customer, owner: User, now: dt.datetime | None = None) -> None:
+    """A new owner: the pool's clocks start again for them, and a pending warning is void."""
+    customer.owner, customer.unit = owner, owner.unit
+    customer.owned_since, customer.pool_warned_at, customer.released_at = now or timezone.now(), None, None
+    customer.save(update_fields=["owner", "unit", "owned_since", "pool_warned_at", "released_at", "updated_at"])
+
+
+def customer_record_contact(*, customer_id: int, at: dt.datetime) -> None:
+    """A visit, call or other follow-up happened (R17: the customer table is updated after each visit): the
+    pool's "no follow-up" clock restarts and a pending return-to-pool warning is void. Never moves backwards."""
+    Customer.objects.filter(pk=customer_id).filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)) \
+        .update(last_contact_at=at, pool_warned_at=None)
+
+
+def customer_record_deal(*, customer_id: int, at: dt.datetime) -> None:
+    """An opportunity of the customer was won: the pool's "no deal" clock restarts. Never moves backwards."""
+    Customer.objects.filter(pk=customer_id).filter(Q(last_deal_at__isnull=True) | Q(last_deal_at__lt=at)) \
+        .update(last_deal_at=at)
 
 
 def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
@@ -225,7 +266,8 @@ def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
     ids = list(Customer.objects.select_for_update().filter(owner=from_user).order_by("pk").values_list("pk", flat=True))
     if not ids:
         return 0
-    Customer.objects.filter(pk__in=ids).update(owner=to_user, unit=to_user.unit)
+    Customer.objects.filter(pk__in=ids).update(owner=to_user, unit=to_user.unit, owned_since=timezone.now(),
+                                               pool_warned_at=None)
     events.AuditEvent.objects.bulk_create([
         events.AuditEvent(actor=by, actor_name=by.username, ip=events.current_ip(), action="customer.reassigned",
                           object_type="crm.customer", object_id=str(pk), customer_id=pk,

@@ -192,6 +192,8 @@ def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_l
         raise ValidationFailed({"customer": [_("Choose one of your customers.")]})
     cleaned = _clean_opportunity(data)
     owner = owner or customer.owner
+    if owner is None:
+        raise ValidationFailed({"customer": [_("This customer waits in the public pool: claim or assign it first.")]})
     now = timezone.now()
     opportunity = Opportunity.objects.create(
         customer=customer, owner=owner, unit_id=owner.unit_id, region=region_of(owner.unit),
@@ -315,6 +317,9 @@ def opportunity_win(*, by, opportunity_id: int):
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at = now
     opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "updated_at"])
+    from salesflow.crm.services import customer_record_deal
+
+    customer_record_deal(customer_id=opportunity.customer_id, at=now)  # restarts the pool's "no deal" clock
     events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
     for handler in ON_OPPORTUNITY_WON:

@@ -21,6 +21,10 @@ class LeadsConfig(AppConfig):
 
         # Leads not contacted within the working-time limit go back to the pool (checked every 10 minutes).
         schedule(600, sweep_overdue_leads)
+        # Customers without follow-up or deal for too long: warned, then back to the pool (days: hourly is enough).
+        from .pool_tasks import sweep_customer_pool
+
+        schedule(3600, sweep_customer_pool)
 
         # The lead import plugs into the import machinery shared with customers (salesflow/crm/imports.py).
         from salesflow.crm.imports import register as register_import

@@ -167,11 +167,32 @@ def _raise_duplicates(duplicates: list[LeadDuplicate]) -> None:
 def policy_for(unit: OrgUnit | None) -> LeadPolicy:
     """The pool policy of the nearest unit (itself, then upwards) that has one, else the company default."""
     ids = unit.ancestor_ids if unit is not None else []
-    policies = {p.unit_id: p for p in LeadPolicy.objects.filter(Q(unit_id__in=ids) | Q(unit__isnull=True))}
-    for pk in ids:
+    return nearest_policy(ids, {p.unit_id: p for p in LeadPolicy.objects.filter(Q(unit_id__in=ids)
+                                                                                 | Q(unit__isnull=True))})
+
+
+def nearest_policy(ancestor_ids: list[int], policies: dict[int | None, LeadPolicy]) -> LeadPolicy:
+    """The one inheritance rule: the first of the unit's ancestors (nearest first) with a row, else the company
+    row, else the built-in defaults."""
+    for pk in ancestor_ids:
         if pk in policies:
             return policies[pk]
     return policies.get(None) or DEFAULT_POLICY
+
+
+class PolicyBook:
+    """Every pool policy and the unit tree read once, for sweeps and pages that resolve many units."""
+
+    def __init__(self):
+        self.policies = {p.unit_id: p for p in LeadPolicy.objects.select_related("unit")}
+        self.paths = dict(OrgUnit.objects.values_list("id", "path"))
+
+    def ancestors(self, unit_id: int | None) -> list[int]:
+        path = self.paths.get(unit_id, "") if unit_id is not None else ""
+        return [int(part) for part in reversed(path.split("/")) if part]
+
+    def for_unit(self, unit_id: int | None) -> LeadPolicy:
+        return nearest_policy(self.ancestors(unit_id), self.policies)
 
 
 def lead_score(*, need: str, purchasing_power: str, credit: str, rules: dict | None = None) -> int:

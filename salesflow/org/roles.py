@@ -73,6 +73,12 @@ CAPABILITIES: dict[str, set] = {
     "lead.claim": {R.REP, R.SUPERVISOR, R.MANAGER, R.ASSISTANT},
     "lead.assign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MARKETING_VP, R.MANAGER, R.SUPERVISOR},
     "lead.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
+    # The lead rules (scoring, pool policies, territory rules): a sales manager for the units of their region,
+    # the sales director and the administrator for the whole company (company default and scoring rules).
+    "lead.configure": {R.ADMIN, R.DIRECTOR, R.MANAGER},
+    "lead.configure_company": {R.ADMIN, R.DIRECTOR},
+    # The customers' public pool (公海客户): the people who sell claim; assignment from it is customer.reassign.
+    "customer.claim": {R.REP, R.SUPERVISOR, R.MANAGER},
     # Everybody sees their own import jobs; the administrator sees everybody's (support, clean-up).
     "import.view_all": {R.ADMIN},
     # Reception records (接待记录, 002 E2/E3): consultants receive customers and record each visit or call.

@@ -23,6 +23,11 @@ SIGNED_IN = set(ROLES) - {"anonymous"}
 EDITORS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2", "director", "gm", "admin"}
 REASSIGNERS = {"supervisor", "manager", "manager2", "director", "gm", "admin"}
 REVEALERS = {"rep", "supervisor", "manager", "manager2", "director", "gm", "admin"}
+# The customers' public pool: the pool customer waits in 上海一组's pool (released by rep_b). Its own team's reps
+# see it there, unit heads above it and leadership too; other regions do not (404).
+SEES_POOL_CUSTOMER = {"rep", "rep_b", "supervisor", "manager", "director", "gm", "finance", "admin"}
+CLAIMERS = {"rep", "rep_b", "supervisor", "manager"}
+RELEASERS = {"rep", "supervisor", "manager", "director", "gm", "admin"}  # cust_rep's owner and those above
 # The target rep's reception record is edited by them and those above them; prospects are the supervisors' (D2).
 RECEPTION_UPDATERS = {"rep", "supervisor", "manager", "director", "gm", "admin"}
 REGISTRARS = {"supervisor", "manager", "manager2", "director"}
@@ -30,7 +35,8 @@ PLANNERS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2"}
 # Who reviews the target rep's visit plans: their supervisor, their region's manager, leadership.
 PLAN_REVIEWERS = {"supervisor", "manager", "director", "gm", "admin"}
 
-# (name, method, url, body, allowed roles, success status, touches the target customer)
+# (name, method, url, body, allowed roles, success status, touches the target customer — True for cust_rep, or
+# the set of roles who see the record it touches)
 ENDPOINTS = [
     ("me", "get", "/api/v1/me", None, SIGNED_IN, 200, False),
     ("language", "post", "/api/v1/me/language", {"language": "en"}, SIGNED_IN, 200, False),
@@ -63,6 +69,12 @@ ENDPOINTS = [
     ("contact_update", "patch", "/api/v1/customers/{customer}/contacts/{contact}",
      {"name": "陈总", "phone": "13812345678"}, EDITORS, 200, True),
     ("contact_remove", "delete", "/api/v1/customers/{customer}/contacts/{contact}", None, EDITORS, 204, True),
+    ("customer_pool", "get", "/api/v1/customer-pool", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
+    ("customer_release", "post", "/api/v1/customers/{customer}/release", {"reason": "客户暂无采购需求"}, RELEASERS,
+     200, True),
+    ("pool_claim", "post", "/api/v1/customer-pool/{pool_customer}/claim", None, CLAIMERS, 200, SEES_POOL_CUSTOMER),
+    ("pool_assign", "post", "/api/v1/customer-pool/{pool_customer}/assign", {"owner_id": "{rep_b}"}, REASSIGNERS,
+     200, SEES_POOL_CUSTOMER),
     # Reception records and prospects (接待 / 准客户): {reception} is the target rep's record; {prospect} a registered
     # prospect of theirs, {prospect_confirmed} one confirmed by marketing, {prospect_won} one whose deal is done.
     ("reception_records", "get", "/api/v1/reception-records", None, SIGNED_IN - NO_CUSTOMER_DATA, 200, False),
@@ -112,7 +124,7 @@ def expected_status(role, allowed, success, on_target):
     if on_target:
         if role in NO_CUSTOMER_DATA:
             return 403
-        if role not in SEES_TARGET:
+        if role not in (on_target if isinstance(on_target, set) else SEES_TARGET):
             return 404
     return success if role in allowed else 403
 
@@ -146,6 +158,11 @@ def ids(org):
     archived = services.customer_create(by=org.rep, data={"name": "已归档的老客户"}, confirm_duplicates=True)
     services.customer_archive(by=org.rep, customer=archived)
     values = {name: getattr(org, name).pk for name in ROLES if name != "anonymous"}
+    from salesflow.leads.customer_pool import customer_release
+
+    pooled = services.customer_create(by=org.rep_b, data={"name": "公海里的矩阵客户"}, confirm_duplicates=True)
+    customer_release(by=org.rep_b, customer_id=pooled.pk, reason="重新分配")
+    values["pool_customer"] = pooled.pk
     values.update(customer=org.cust_rep.pk, contact=org.contact_rep.pk, archived=archived.pk,
                   east_team=org.east_team.pk, east_office=org.east_office.pk, rep3=org.rep3.pk)
     values.update(_reception(org))
@@ -217,7 +234,8 @@ def test_permission_matrix(org, ids, name, method, url, body, role, expected):
     if expected == 404:
         # "Not yours" looks exactly like "does not exist".
         missing = call(client, method, fill(url, {**ids, "customer": 999999, "archived": 999999, "plan": 999999,
-                                                  "submitted_plan": 999999, "visit_log": 999999}), fill(body, ids))
+                                                  "submitted_plan": 999999, "visit_log": 999999,
+                                                  "pool_customer": 999999}), fill(body, ids))
         assert missing.status_code == 404 and missing.json() == resp.json()
 
 

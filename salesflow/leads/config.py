@@ -1,0 +1,378 @@
+"""The lead rules as data: scoring rules, pool policies per unit and territory (assignment) rules.
+
+Who may change what (org.roles ``lead.configure`` / ``lead.configure_company``):
+- the sales director and the administrator: everything, including the company default policy and the scoring
+  rules (one table for the whole company);
+- a sales manager: the pool policies of the units in their region (their data scope) and the territory rules of
+  their region — a manager's rule must name their region, so it can only route that region's leads, and must
+  send them to a team or user of that region.
+Every change is validated (translated errors, nothing written) and audited.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from salesflow.audit import events
+from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
+from salesflow.crm.choices import PROVINCES, Industry
+from salesflow.org.models import OrgUnit, UnitKind, User
+from salesflow.org.roles import Role, has_capability
+from salesflow.org.scope import data_scope
+
+from . import error_codes as codes
+from .models import Assessment, LeadAssignmentRule, LeadPolicy, LeadScoringRule, Level
+from .services import WORKING_ROLES, PolicyBook
+
+POINTS_MAX = 100
+POLICY_FIELDS = ["claim_cap", "contact_limit_hours", "qualify_threshold", "customer_pool_enabled",
+                 "customer_followup_days", "customer_deal_days", "customer_warning_days", "customer_claim_cap",
+                 "customer_exempt_key_accounts", "customer_exempt_late_deals"]
+POLICY_NUMBERS = {
+    # field: (lowest, highest)
+    "claim_cap": (0, 10_000),
+    "contact_limit_hours": (1, 2_000),
+    "qualify_threshold": (0, 3 * POINTS_MAX),
+    "customer_followup_days": (1, 3_650),
+    "customer_deal_days": (1, 3_650),
+    "customer_warning_days": (0, 365),
+    "customer_claim_cap": (0, 100_000),
+}
+POLICY_FLAGS = ["customer_pool_enabled", "customer_exempt_key_accounts", "customer_exempt_late_deals"]
+RULE_FIELDS = ["priority", "province", "region", "industry", "team", "user", "is_active"]
+
+
+def _require(by, capability: str) -> None:
+    if not has_capability(by, capability):
+        raise PermissionRefused()
+
+
+def _company_wide(by) -> bool:
+    return has_capability(by, "lead.configure_company")
+
+
+def can_configure_unit(by, unit: OrgUnit | None) -> bool:
+    """The company default (unit None) is the director's and the administrator's; a unit, also its manager's."""
+    if not has_capability(by, "lead.configure"):
+        return False
+    if _company_wide(by):
+        return True
+    return unit is not None and unit.pk in data_scope(by).unit_ids
+
+
+def _int(value, field: str, errors: dict, low: int, high: int) -> int | None:
+    raw = "" if value is None else str(value).strip()
+    try:
+        number = int(raw)
+    except ValueError:
+        errors[field] = [_("Enter a whole number.")]
+        return None
+    if number < low or number > high:
+        errors[field] = [_("Enter a whole number from {low} to {high}.").format(low=low, high=high)]
+        return None
+    return number
+
+
+def _flag(value) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "on", "yes")
+
+
+# --- scoring rules ---------------------------------------------------------------------------------------
+
+def scoring_grid() -> dict[str, dict[str, int]]:
+    """{assessment: {level: points}} for every assessment and level (missing rows count 0)."""
+    grid = {a: {lv: 0 for lv in Level.values} for a in Assessment.values}
+    for rule in LeadScoringRule.objects.all():
+        grid.setdefault(rule.assessment, {})[rule.level] = rule.points
+    return grid
+
+
+@transaction.atomic
+def scoring_rules_save(*, by, points: dict[str, object]) -> dict[str, dict[str, int]]:
+    """Save the points of each assessment level; ``points`` is keyed "<assessment>.<level>"."""
+    _require(by, "lead.configure_company")
+    errors, wanted = {}, {}
+    for assessment in Assessment.values:
+        for level in Level.values:
+            key = f"{assessment}.{level}"
+            value = _int(points.get(key), key, errors, 0, POINTS_MAX)
+            if value is not None:
+                wanted[(assessment, level)] = value
+    if errors:
+        raise ValidationFailed(errors)
+    rows = {(r.assessment, r.level): r for r in LeadScoringRule.objects.select_for_update().order_by("pk")}
+    before = {f"{a}.{lv}": r.points for (a, lv), r in rows.items()}
+    changed = False
+    for (assessment, level), value in wanted.items():
+        rule = rows.get((assessment, level))
+        if rule is None:
+            LeadScoringRule.objects.create(assessment=assessment, level=level, points=value)
+            changed = True
+        elif rule.points != value:
+            rule.points = value
+            rule.save(update_fields=["points"])
+            changed = True
+    after = {f"{a}.{lv}": v for (a, lv), v in wanted.items()}
+    if changed:
+        events.record(by=by, action="lead_scoring.saved", object_type="leads.leadscoringrule", object_id="",
+                      object_repr=str(_("Lead scoring rules")),
+                      before={k: v for k, v in before.items() if after.get(k) != v},
+                      after={k: v for k, v in after.items() if before.get(k) != v})
+    return scoring_grid()
+
+
+def score_examples(grid: dict[str, dict[str, int]]) -> list[dict]:
+    """Three sample leads and what they score, to show what the points and the threshold mean."""
+    samples = [("high", "high", "high"), ("high", "medium", "medium"), ("medium", "low", "unknown")]
+    out = []
+    for need, power, credit in samples:
+        parts = [grid[Assessment.NEED][need], grid[Assessment.PURCHASING_POWER][power], grid[Assessment.CREDIT][credit]]
+        out.append({"need": Level(need).label, "purchasing_power": Level(power).label, "credit": Level(credit).label,
+                    "parts": parts, "score": sum(parts)})
+    return out
+
+
+# --- pool policies ---------------------------------------------------------------------------------------
+
+def clean_policy(data: dict) -> dict:
+    errors, cleaned = {}, {}
+    for field, (low, high) in POLICY_NUMBERS.items():
+        value = _int(data.get(field), field, errors, low, high)
+        if value is not None:
+            cleaned[field] = value
+    for field in POLICY_FLAGS:
+        cleaned[field] = _flag(data.get(field))
+    warning = cleaned.get("customer_warning_days")
+    if warning is not None:
+        for field in ("customer_followup_days", "customer_deal_days"):
+            if field in cleaned and warning >= cleaned[field]:
+                errors.setdefault("customer_warning_days", []).append(
+                    _("The warning must come before the return: fewer days than {days}.").format(days=cleaned[field]))
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _snapshot(policy: LeadPolicy | None) -> dict:
+    return events.snapshot(policy, POLICY_FIELDS) if policy is not None else {}
+
+
+@transaction.atomic
+def policy_save(*, by, unit: OrgUnit | None, data: dict) -> LeadPolicy:
+    """Create or change the pool policy of a unit (its own rules from now on), or the company default."""
+    _require(by, "lead.configure")
+    if not can_configure_unit(by, unit):
+        if unit is None:
+            raise PermissionRefused(_("Only the sales director or the administrator may change the company "
+                                      "default."))
+        raise NotFound(_("Unit not found."))
+    cleaned = clean_policy(data)
+    policy = LeadPolicy.objects.select_for_update().filter(unit=unit).first() if unit is not None else \
+        LeadPolicy.objects.select_for_update().filter(unit__isnull=True).first()
+    before = _snapshot(policy)
+    created = policy is None
+    if created:
+        policy = LeadPolicy(unit=unit)
+    for field, value in cleaned.items():
+        setattr(policy, field, value)
+    policy.save()
+    after = _snapshot(policy)
+    if created or after != before:
+        events.record(by=by, action="lead_policy.saved", obj=policy, before=before or None, after=after,
+                      object_repr=unit.name if unit is not None else str(_("Company default")))
+    return policy
+
+
+@transaction.atomic
+def policy_remove(*, by, unit: OrgUnit) -> None:
+    """Drop a unit's own policy: it inherits from the nearest unit above it again."""
+    _require(by, "lead.configure")
+    if unit is None:
+        raise AppError(codes.POLICY_DEFAULT_REQUIRED, _("The company default cannot be removed."))
+    if not can_configure_unit(by, unit):
+        raise NotFound(_("Unit not found."))
+    policy = LeadPolicy.objects.select_for_update().filter(unit=unit).first()
+    if policy is None:
+        raise NotFound(_("This unit has no rules of its own."))
+    before = _snapshot(policy)
+    pk = policy.pk
+    policy.delete()
+    events.record(by=by, action="lead_policy.removed", object_type="leads.leadpolicy", object_id=pk,
+                  object_repr=unit.name, before=before)
+
+
+def nearest_inherited(book: PolicyBook, unit: OrgUnit) -> LeadPolicy:
+    """The policy a unit inherits when it has none of its own: the nearest unit above it with one, else the
+    company default."""
+    return book.for_unit(unit.parent_id) if unit.parent_id else book.for_unit(None)
+
+
+# --- territory (assignment) rules --------------------------------------------------------------------------
+
+def rule_in_scope(by, rule: LeadAssignmentRule) -> bool:
+    if _company_wide(by):
+        return True
+    units = data_scope(by).unit_ids
+    return rule.region_id in units
+
+
+def _unit(value, *, kinds=None) -> OrgUnit | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, OrgUnit):
+        return value
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    qs = OrgUnit.objects.filter(pk=pk, is_active=True)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.first()
+
+
+def clean_rule(by, data: dict) -> dict:
+    errors, cleaned = {}, {}
+    priority = _int(data.get("priority", 100), "priority", errors, 0, 32_767)
+    cleaned["priority"] = priority if priority is not None else 100
+    province = str(data.get("province") or "").strip()
+    if province and province not in PROVINCES:
+        errors["province"] = [_("Unknown province.")]
+    cleaned["province"] = province
+    industry = str(data.get("industry") or "").strip()
+    if industry and industry not in Industry.values:
+        errors["industry"] = [_("Choose an industry from the list.")]
+    cleaned["industry"] = industry
+    region = _unit(data.get("region"), kinds=[UnitKind.REGION])
+    if data.get("region") not in (None, "") and region is None:
+        errors["region"] = [_("Choose a region from the list.")]
+    cleaned["region"] = region
+    team = _unit(data.get("team"))
+    if data.get("team") not in (None, "") and team is None:
+        errors["team"] = [_("Choose an active unit.")]
+    cleaned["team"] = team
+    user = None
+    if data.get("user") not in (None, ""):
+        user = data["user"] if isinstance(data["user"], User) else \
+            User.objects.active().select_related("unit").filter(pk=_int_or_none(data["user"])).first()
+        if user is None or not user.is_active:
+            errors["user"] = [_("Choose an active user.")]
+            user = None
+    cleaned["user"] = user
+    cleaned["is_active"] = _flag(data.get("is_active", True))
+    if not (province or industry or region or data.get("region")):
+        errors.setdefault("__all__", []).append(
+            _("A rule needs at least one condition: a province, a region or an industry."))
+    if team is None and user is None and "team" not in errors and "user" not in errors:
+        errors.setdefault("__all__", []).append(_("Send the matching leads to a team or to a user."))
+    if team is not None and user is not None and not (user.unit_id and user.unit.path.startswith(team.path)):
+        errors["user"] = [_("{user} is not in {team}.").format(user=user.display_name, team=team.name)]
+    if team is not None and user is None and "team" not in errors and not User.objects.active().filter(
+            unit=team, role__in=WORKING_ROLES).exists():
+        errors["team"] = [_("The team {team} has no active reps.").format(team=team.name)]
+    if not _company_wide(by):
+        units = data_scope(by).unit_ids
+        if region is None or region.pk not in units:
+            errors.setdefault("region", []).append(_("Choose your own region: your rules route its leads only."))
+        if team is not None and team.pk not in units:
+            errors.setdefault("team", []).append(_("Choose a team of your region."))
+        if user is not None and user.unit_id not in units:
+            errors.setdefault("user", []).append(_("Choose a user of your region."))
+    if errors:
+        code = "validation_error"
+        if not (province or industry or region):
+            code = codes.RULE_NO_CONDITION
+        elif team is None and user is None:
+            code = codes.RULE_NO_TARGET
+        raise ValidationFailed(errors, code=code)
+    return cleaned
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _locked_rule(by, rule_id: int) -> LeadAssignmentRule:
+    rule = LeadAssignmentRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None or not rule_in_scope(by, rule):
+        raise NotFound(_("Rule not found."))
+    return rule
+
+
+@transaction.atomic
+def rule_save(*, by, rule_id: int | None = None, data: dict) -> LeadAssignmentRule:
+    _require(by, "lead.configure")
+    rule = _locked_rule(by, rule_id) if rule_id else LeadAssignmentRule()
+    cleaned = clean_rule(by, data)
+    before = events.snapshot(rule, RULE_FIELDS) if rule.pk else None
+    for field, value in cleaned.items():
+        setattr(rule, field, value)
+    rule.save()
+    after = events.snapshot(rule, RULE_FIELDS)
+    if before is None or before != after:
+        events.record(by=by, action="lead_rule.updated" if before else "lead_rule.created", obj=rule,
+                      before=before, after=after, object_repr=describe_rule(rule))
+    return rule
+
+
+@transaction.atomic
+def rule_set_active(*, by, rule_id: int, active: bool) -> LeadAssignmentRule:
+    _require(by, "lead.configure")
+    rule = _locked_rule(by, rule_id)
+    if rule.is_active != active:
+        rule.is_active = active
+        rule.save(update_fields=["is_active"])
+        events.record(by=by, action="lead_rule.activated" if active else "lead_rule.deactivated", obj=rule,
+                      before={"is_active": not active}, after={"is_active": active}, object_repr=describe_rule(rule))
+    return rule
+
+
+@transaction.atomic
+def rule_move(*, by, rule_id: int, direction: str) -> list[LeadAssignmentRule]:
+    """Move a rule one place up or down in the order the router tries them: the rules are renumbered 10, 20, 30…
+    (their relative order otherwise unchanged), all under lock, and the new order is audited once."""
+    _require(by, "lead.configure")
+    if direction not in ("up", "down"):
+        raise ValidationFailed({"direction": [_("Move a rule up or down.")]})
+    rules = list(LeadAssignmentRule.objects.select_for_update().order_by("priority", "id"))
+    index = next((i for i, r in enumerate(rules) if r.pk == rule_id), None)
+    if index is None or not rule_in_scope(by, rules[index]):
+        raise NotFound(_("Rule not found."))
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(rules):
+        return rules
+    before = [r.pk for r in rules]
+    rules[index], rules[other] = rules[other], rules[index]
+    for position, rule in enumerate(rules, start=1):
+        if rule.priority != position * 10:
+            rule.priority = position * 10
+            rule.save(update_fields=["priority"])
+    moved = rules[other]
+    events.record(by=by, action="lead_rule.reordered", obj=moved, object_repr=describe_rule(moved),
+                  before={"order": before}, after={"order": [r.pk for r in rules]},
+                  note=_("Moved up") if direction == "up" else _("Moved down"))
+    return rules
+
+
+def describe_rule(rule: LeadAssignmentRule) -> str:
+    conditions = [rule.province, rule.region.name if rule.region_id else "",
+                  rule.get_industry_display() if rule.industry else ""]
+    target = rule.user.display_name if rule.user_id else (rule.team.name if rule.team_id else "")
+    return "{conditions} → {target}".format(conditions=" / ".join(filter(None, conditions)) or "—", target=target)
+
+
+def assignable_targets(by) -> tuple[list[OrgUnit], list[User], list[OrgUnit]]:
+    """(teams, users, regions) a rule of this user may name."""
+    teams = OrgUnit.objects.filter(is_active=True).exclude(kind__in=[UnitKind.COMPANY]).order_by("path")
+    users = User.objects.active().filter(role__in=[*WORKING_ROLES, Role.SUPERVISOR, Role.MANAGER]) \
+        .select_related("unit").order_by("unit__path", "username")
+    regions = OrgUnit.objects.filter(kind=UnitKind.REGION, is_active=True).order_by("path")
+    if not _company_wide(by):
+        units = data_scope(by).unit_ids
+        teams, users, regions = teams.filter(pk__in=units), users.filter(unit_id__in=units), \
+            regions.filter(pk__in=units)
+    return list(teams), list(users), list(regions)

@@ -1,0 +1,96 @@
+"""/api/v1/customer-pool: the customers waiting in the caller's pools, claim, and assignment from the pool.
+
+Releasing a customer to the pool is ``POST /api/v1/customers/{id}/release`` (it acts on an owned customer).
+"""
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from salesflow.crm import selectors as crm_selectors
+from salesflow.crm.api import CappedPagination, CustomerOut, ErrorOut, _detail
+from salesflow.crm.selectors import phone_for
+from salesflow.org.models import User
+
+from . import customer_pool, selectors
+
+router = Router(tags=["customer pool"])
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class PoolCustomerOut(Schema):
+    """A pool row: no owner; the phone is always masked (nobody owns the customer)."""
+
+    id: int
+    name: str
+    kind: str
+    tier: str
+    province: str
+    city: str
+    industry: str
+    region_id: int | None
+    region_name: str | None = None
+    unit_id: int | None
+    unit_name: str | None = None
+    primary_contact: str | None
+    primary_phone: str | None
+    last_contact_at: datetime | None
+    last_deal_at: datetime | None
+    released_at: datetime | None
+    pool_reason: str | None = None
+
+    @staticmethod
+    def resolve_region_name(obj) -> str | None:
+        return obj.region.name if obj.region_id else None
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str | None:
+        return obj.unit.name if obj.unit_id else None
+
+    @staticmethod
+    def resolve_primary_phone(obj, context) -> str:
+        return phone_for(context["request"].user, obj, obj.primary_phone or "")
+
+
+class PoolFilterIn(Schema):
+    q: str = ""
+    region: int | None = None
+    unit: int | None = None
+    province: str = ""
+    industry: str = ""
+    tier: str = ""
+    sort: str = "-released"
+
+
+class AssignIn(Schema):
+    owner_id: int
+    note: str = ""
+
+
+@router.get("", response=list[PoolCustomerOut])
+@paginate(CappedPagination, page_size=50, max_page_size=200)
+def list_pool(request, filters: Query[PoolFilterIn]):
+    """Customers without an owner in the caller's pools: a rep's own unit and the units above it, a unit head's
+    subtree, everything for leadership. `count` stops at 10,001 (meaning more than 10,000)."""
+    return selectors.customer_pool_list(user=request.user, filters=selectors.CustomerPoolFilters(**filters.dict()))
+
+
+@router.post("/{customer_id}/claim", response={200: CustomerOut, **ERRORS})
+def claim_customer(request, customer_id: int):
+    """Take the customer from the pool (per-rep customer cap of the rep's unit). 409 when somebody was faster
+    or the cap is reached."""
+    selectors.customer_pool_reach(user=request.user, customer_id=customer_id)  # another pool's: 404 for everyone
+    customer_pool.customer_pool_claim(by=request.user, customer_id=customer_id)
+    return _detail(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.post("/{customer_id}/assign", response={200: CustomerOut, **ERRORS})
+def assign_customer(request, customer_id: int, payload: AssignIn):
+    """A unit head or leadership gives a pool customer to a user of their scope (that user's cap applies)."""
+    selectors.customer_pool_reach(user=request.user, customer_id=customer_id)
+    owner = get_object_or_404(User, pk=payload.owner_id, is_active=True)
+    customer_pool.customer_pool_assign(by=request.user, customer_id=customer_id, owner=owner, note=payload.note)
+    return _detail(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
