@@ -157,7 +157,7 @@ ZH_HANS = {
     # services and selectors
     "Visit plan not found.": "未找到拜访计划。",
     "Visit log not found.": "未找到拜访记录。",
-    "{kind} by {name}": "{name}：{kind}",
+    "{kind} by {name}": "{name}的{kind}",
     "Next step: {step}": "下一步：{step}",
     "Enter a date such as 2026-05-18.": "请输入日期，例如 2026-05-18。",
     "Not a valid choice.": "不是有效的选项。",
@@ -195,7 +195,7 @@ ZH_HANS = {
     "Enter a date and time such as 2026-05-18 14:30.": "请输入日期和时间，例如 2026-05-18 14:30。",
     "A visit is logged after it happened, not before.": "拜访发生后才能记录，拜访时间不能晚于现在。",
     "The next follow-up comes after the visit.": "下次跟进日期应晚于拜访日期。",
-    "{kind}: {summary}": "{kind}：{summary}",
+    "{kind}: {summary}": "{kind}记录：{summary}",
     "Visited on {day}": "{day} 已拜访",
     "Planned visit today: {name}": "今日计划拜访：{name}",
     "Follow-up due today: {name}": "今日到期跟进：{name}",
