@@ -161,6 +161,8 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "-id"], name="leads_owner_status_idx"),
             models.Index(fields=["unit", "status", "-id"], name="leads_unit_status_idx"),
+            # A team's or region's list narrowed by status and province (the bench's slowest list without it).
+            models.Index(fields=["status", "province", "unit", "-id"], name="leads_status_province_idx"),
             models.Index(fields=["status", "assigned_at"], name="leads_status_assigned_idx"),
             models.Index(fields=["phone_digits"], name="leads_phone_idx"),
             models.Index(fields=["credit_code"], name="leads_credit_code_idx"),
