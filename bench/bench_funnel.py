@@ -29,9 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_customers as common  # noqa: E402  (database set-up, org, timing helpers)
+import bench_customers as common  # noqa: E402  (org and timing helpers)
+import common as shared  # noqa: E402  (bench/common.py: the database set-up)
 
-common.PG_DB = "salesflow_bench_funnel"
+shared.PG_DB = "salesflow_bench_funnel"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 WORDS = ["华信", "恒通", "鼎盛", "金桥", "远航", "瑞丰", "博雅", "天成", "汇丰", "宏图", "联创", "新世纪", "盛达", "永泰",
@@ -244,7 +245,7 @@ def measure(args, org, reps):
 
 def main():
     args = parse_args()
-    sqlite_path = common.prepare_database(args)
+    sqlite_path = shared.prepare_database(args)
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
@@ -263,7 +264,7 @@ def main():
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         print(f"  migrated in {time.perf_counter() - t0:.1f} s")
-        org = common.create_org()
+        org = shared.create_org()
         reps = add_reps(org, per_team=6)
         generate(args, org, reps)
         measure(args, org, reps)
