@@ -31,15 +31,15 @@ import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
+from common import prepare_database  # bench/ is the script's folder, so first on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_DB = "salesflow_bench"
 BATCH = 20_000
 
 
@@ -56,22 +56,6 @@ def parse_args():
     p.add_argument("--keep", action="store_true", help="keep the SQLite file (its path is printed)")
     p.add_argument("--seed", type=int, default=20251125)
     return p.parse_args()
-
-
-def prepare_database(args) -> str | None:
-    if args.db == "sqlite":
-        fd, path = tempfile.mkstemp(prefix="salesflow_bench_", suffix=".sqlite3")
-        os.close(fd)
-        os.unlink(path)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-        return path
-    import psycopg
-
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
-    return None
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -98,12 +98,22 @@ def insert_dicts(model: type[models.Model], rows: list[dict], using: str = "defa
             # The field's default, or what Django would store without one ("" for a non-null text field).
             defaults.append(f.get_default())
     prepared = [i for i, f in enumerate(fields) if _needs_prep(f)]
+    # Dates and times repeat from row to row (None, the defaults' "now"): each distinct value is prepared once
+    # (SQLite's adaptation of an aware datetime costs ~10 µs, paid for every such column of every row otherwise).
+    memo = {i for i in prepared if not isinstance(fields[i], models.JSONField | models.BinaryField)}
+    known: dict[tuple, object] = {}
     attnames = [f.attname for f in fields]
     values = []
     for pk, row in zip(ids, rows, strict=True):
         out = [row.get(name, default) for name, default in zip(attnames, defaults, strict=True)]
         for i in prepared:
-            out[i] = fields[i].get_db_prep_save(out[i], connection)
+            if i in memo:
+                key = (i, out[i])
+                if key not in known:
+                    known[key] = fields[i].get_db_prep_save(out[i], connection)
+                out[i] = known[key]
+            else:
+                out[i] = fields[i].get_db_prep_save(out[i], connection)
         values.append((pk, *out))
     qn = connection.ops.quote_name
     columns = ", ".join([qn(opts.pk.column)] + [qn(f.column) for f in fields])

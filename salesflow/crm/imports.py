@@ -63,7 +63,7 @@ class CheckResult:
     """What a handler's check found: the rows to keep for the write (JSON-serialisable), the errors (which
     block the import), warnings, the first rows for the preview, and a summary line."""
 
-    rows: list
+    rows: list | dict
     errors: list[dict]
     warnings: list[dict] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
@@ -94,7 +94,7 @@ class ImportHandler:
     def check(self, *, job: ImportJob, rows: list[list], progress: Progress) -> CheckResult:
         raise NotImplementedError
 
-    def write(self, *, job: ImportJob, rows: list, progress: Progress) -> WriteResult:
+    def write(self, *, job: ImportJob, rows: list | dict, progress: Progress) -> WriteResult:
         """Runs inside the import's one transaction; raise an AppError to refuse (nothing is written)."""
         raise NotImplementedError
 
@@ -336,11 +336,11 @@ def _data_rows(job: ImportJob) -> list[list]:
     return _non_empty(read_rows(job.file_name, bytes(job.content)))[1:]
 
 
-def _compress(rows: list) -> bytes:
+def _compress(rows: list | dict) -> bytes:
     return zlib.compress(json.dumps(rows, ensure_ascii=False).encode(), 3)
 
 
-def _decompress(payload) -> list:
+def _decompress(payload) -> list | dict:
     return json.loads(zlib.decompress(bytes(payload))) if payload else []
 
 
@@ -405,6 +405,12 @@ def import_execute(job_id: int) -> ImportJob | None:
         job.status = IMPORT_FLOW.next(job.status, "start")
         job.save(update_fields=["status"])
     progress = Progress(job_id, in_write=True)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # SQLite's default page cache (2 MiB) spills a big transaction's dirty index pages to the WAL and
+            # reads them back; an import into tables of 100,000s of rows wants room (this connection only,
+            # allocated as used).
+            cursor.execute("PRAGMA cache_size = -262144")
     try:
         with transaction.atomic():
             # Not locked: the status transition above made this worker the only writer, and the job row must

@@ -184,12 +184,11 @@ def test_rep_import_owns_scores_and_audits_every_lead(org, django_capture_on_com
     assert leads["绍兴纺织印染有限公司"].province == "浙江省"
     assert leads["绍兴纺织印染有限公司"].estimated_amount == Decimal("12000.00")
     assert leads["温州东方电气有限公司"].score is None  # not screened: no level in the file
-    imported = AuditEvent.objects.filter(action="lead.imported", object_type="leads.lead")
-    assert sorted(int(e.object_id) for e in imported) == sorted(lead.pk for lead in leads.values())
-    assert all(e.actor_id == org.rep.pk and e.note == "线索.csv" for e in imported)
+    # The audit trail: the import's event with its numbers, and every lead says who imported it.
     finished = AuditEvent.objects.get(action="lead.import_finished")
+    assert finished.actor_id == org.rep.pk and finished.object_id == str(job.pk) and finished.object_repr == "线索.csv"
     assert finished.after["created"] == 3 and finished.after["skipped_duplicates"] == 0
-    assert finished.object_id == str(job.pk)
+    assert {lead.created_by_id for lead in leads.values()} == {org.rep.pk}
 
 
 def test_manager_import_waits_in_the_pool_by_default(org, django_capture_on_commit_callbacks):
@@ -323,6 +322,17 @@ def test_customer_registered_after_the_check_is_still_skipped(org, django_captur
     assert not Lead.objects.filter(name="宁波海天塑机有限公司").exists()
 
 
+def test_an_existing_customers_credit_code_is_never_crowded_out_by_similar_names(org):
+    for word in "一二三四":
+        CustomerFactory(name=f"温岭精工机械{word}厂", owner=org.rep_b)
+    CustomerFactory(name="名字毫不相干有限公司", owner=org.rep_b, credit_code=credit_code(911))
+    job = upload_and_check(org.rep, [["温岭精工机械厂", "", "", credit_code(911)] + [""] * 10])
+    [warning] = job.warnings
+    assert warning["always_skipped"] and len(warning["matches"]) == imports.MAX_MATCHES
+    assert (warning["matches"][0]["reason"], warning["matches"][0]["name"]) == ("credit_code", "名字毫不相干有限公司")
+    assert job.preview[0]["standing"] == "customer_code"
+
+
 def test_converted_leads_do_not_count_as_duplicates(org, make_lead):
     lead = make_lead(name="已转化的线索有限公司", phone="13722223333")
     Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CONVERTED)
@@ -393,9 +403,9 @@ def test_big_file_is_checked_by_the_worker_and_the_status_partial_shows_progress
 
 def _corrupt_second_row(job):
     """Row 2 of the checked rows gets a negative amount, which the database's check constraint refuses."""
-    rows = json.loads(zlib.decompress(bytes(ImportJob.objects.get(pk=job.pk).payload)))
-    rows[1][1]["estimated_amount"] = "-5.00"
-    ImportJob.objects.filter(pk=job.pk).update(payload=zlib.compress(json.dumps(rows).encode()))
+    packed = json.loads(zlib.decompress(bytes(ImportJob.objects.get(pk=job.pk).payload)))
+    packed["rows"][1][2 + packed["keys"].index("estimated_amount")] = "-5.00"
+    ImportJob.objects.filter(pk=job.pk).update(payload=zlib.compress(json.dumps(packed).encode()))
 
 
 def test_a_database_error_in_the_middle_of_the_write_writes_nothing(org, monkeypatch,
