@@ -12,9 +12,10 @@ from stdnum.cn import uscc
 
 from salesflow.core.chinese import clean_phone
 from salesflow.crm.models import Contact, Customer
-from salesflow.crm.services import _derive, region_of
+from salesflow.crm.services import _derive
 from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role
+from salesflow.org.selectors import region_of
 from salesflow.org.services import _set_path
 
 PASSWORD = "Lantern-Quartz-2468"  # passes the password validators

@@ -32,11 +32,10 @@ from salesflow.audit.models import AuditEvent
 from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
 from .models import IMPORT_FLOW, Contact, Customer, ImportJob, ImportKind, ImportStatus
-from .services import region_of
 from .validation import Lookups, clean_contact, clean_customer
 
 logger = logging.getLogger(__name__)

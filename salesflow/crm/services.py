@@ -14,10 +14,10 @@ from rapidfuzz import fuzz
 from salesflow.audit import events
 from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
-from salesflow.org.models import OrgUnit, User
+from salesflow.org.models import User
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
 from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
@@ -46,14 +46,6 @@ class Duplicate:
 
 def _owner_name(customer: Customer) -> str:
     return customer.owner.display_name if customer.owner_id else _("public pool")
-
-
-def region_of(unit: OrgUnit | None) -> OrgUnit | None:
-    """The regional company (大区) a unit belongs to: the second id of its materialised path."""
-    if unit is None:
-        return None
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return OrgUnit.objects.filter(pk__in=ids, kind="region").first()
 
 
 def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: list[str] = (),

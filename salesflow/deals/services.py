@@ -180,7 +180,7 @@ def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
 @transaction.atomic
 def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_lead_id: int | None = None):
     """A new opportunity on a customer the actor can see; starts at 接触潜在客户 with its default probability."""
-    from salesflow.crm.services import region_of
+    from salesflow.org.selectors import region_of
 
     from .models import Opportunity, OpportunityStageChange
     from .pipeline import DEFAULT_PROBABILITY, Stage

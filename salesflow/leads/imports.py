@@ -35,11 +35,11 @@ from salesflow.crm.imports import (
     values_in,
 )
 from salesflow.crm.models import Contact, Customer, ImportKind
-from salesflow.crm.services import NEAR_NAME_SCORE, region_of
+from salesflow.crm.services import NEAR_NAME_SCORE
 from salesflow.crm.validation import _choice_lookup
 from salesflow.org.models import OrgUnit, UnitKind
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
 from . import services

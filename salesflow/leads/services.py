@@ -22,10 +22,10 @@ from salesflow.audit import events
 from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
-from salesflow.crm.services import NEAR_NAME_SCORE, customer_find_duplicates, region_of
+from salesflow.crm.services import NEAR_NAME_SCORE, customer_find_duplicates
 from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import Role, has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
 from .models import (

@@ -6,6 +6,14 @@ from .models import ApiToken, OrgUnit, User
 from .roles import has_capability
 
 
+def region_of(unit: OrgUnit | None) -> OrgUnit | None:
+    """The regional company (大区) a unit belongs to: the region among the ids of its materialised path."""
+    if unit is None:
+        return None
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return OrgUnit.objects.filter(pk__in=ids, kind="region").first()
+
+
 def org_unit_list(*, user) -> QuerySet[OrgUnit]:
     # The tree itself is not secret to signed-in staff (it names regions and offices, not customers).
     return OrgUnit.objects.select_related("parent").order_by("path")
