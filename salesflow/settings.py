@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "salesflow.leads",
     "salesflow.reception",
     "salesflow.visits",
+    "salesflow.demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "salesflow.core.context_processors.navigation",
+                "salesflow.site.context_processors.navigation",
                 "salesflow.workcal.context_processors.calendar_warning",
                 "salesflow.approvals.context_processors.approval_counts",
             ],

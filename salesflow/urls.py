@@ -3,15 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from salesflow.api import api
-from salesflow.core import views as core_views
+from salesflow.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("login/", core_views.SalesflowLoginView.as_view(), name="login"),
+    path("", site_views.home, name="home"),
+    path("login/", site_views.SalesflowLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("language/", core_views.set_language, name="set_language"),
-    path("account/tokens/", core_views.token_list, name="token_list"),
-    path("account/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("language/", site_views.set_language, name="set_language"),
+    path("account/tokens/", site_views.token_list, name="token_list"),
+    path("account/tokens/<int:token_id>/revoke/", site_views.token_revoke, name="token_revoke"),
     path("customers/", include("salesflow.crm.urls")),
     path("org/", include("salesflow.org.urls")),
     path("approvals/", include("salesflow.approvals.urls")),
@@ -25,5 +25,5 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-handler404 = "salesflow.core.views.not_found"
-handler403 = "salesflow.core.views.forbidden"
+handler404 = "salesflow.site.views.not_found"
+handler403 = "salesflow.site.views.forbidden"

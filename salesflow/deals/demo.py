@@ -15,6 +15,7 @@ from salesflow.approvals import services as engine
 from salesflow.approvals.models import ApprovalPolicy, ApprovalStep, ApprovalTask, TaskStatus
 from salesflow.approvals.policies import policy_load_file
 from salesflow.crm.models import Customer
+from salesflow.demo.registry import builder, resetter
 from salesflow.org.models import User
 
 from . import services
@@ -53,6 +54,7 @@ def _age(doc: DiscountRequest, hours: int) -> None:
     ApprovalTask.objects.filter(step__in=steps, status=TaskStatus.PENDING).update(due_at=past)
 
 
+@builder(order=400)
 def build_discounts(ctx) -> None:
     if not ApprovalPolicy.objects.exists():
         policy_load_file(by=ctx.admin, system=True)
@@ -125,6 +127,7 @@ DEAL_NAMES = ["数控机床采购", "产线自动化改造", "年度备件框架
 PRODUCTS = ["五轴加工中心", "工业机器人", "PLC 控制柜", "视觉检测系统", "AGV 小车", "备品备件"]
 
 
+@builder(order=410)
 def build_opportunities(ctx, total: int = 60) -> None:
     """About 60 deals over the demo customers at every stage, with histories spread over the last six months:
     built through the real services, then the stage-change times are set back (the services stamp "now")."""
@@ -192,3 +195,18 @@ def build_opportunities(ctx, total: int = 60) -> None:
         Opportunity.objects.filter(pk=opportunity.pk).update(first_contact_at=start, stage_entered_at=at,
                                                              closed_at=closed, created_at=start)
         ctx.count("opportunities")
+
+
+@resetter(order=40)
+def reset_discount_requests() -> dict[str, int]:
+    return {"discount requests": DiscountRequest.objects.all().delete()[0]}
+
+
+@resetter(order=60)
+def reset_opportunities() -> dict[str, int]:
+    from .models import Competitor, LostReason, Opportunity
+
+    counts = {"opportunities": Opportunity.objects.all().delete()[0]}  # their stage changes cascade
+    LostReason.objects.all().delete()
+    Competitor.objects.all().delete()
+    return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from salesflow.demo.registry import builder, resetter
 from salesflow.leads import services
 from salesflow.leads.models import Lead
 
@@ -22,6 +23,7 @@ DEMO_LEADS = [
 ]
 
 
+@builder(order=500)
 def build_leads(ctx) -> None:
     if Lead.objects.exists():
         return
@@ -35,3 +37,12 @@ def build_leads(ctx) -> None:
             services.lead_mark_contacted(by=by, lead=lead)
             services.lead_screen(by=by, lead=lead, need=screen[0], purchasing_power=screen[1], credit=screen[2])
         ctx.count("leads")
+
+
+@resetter(order=90)
+def reset_leads() -> dict[str, int]:
+    return {"leads": Lead.objects.all().delete()[0]}
+
+
+# The lead module's other demo parts register on import (autodiscovery imports only ``leads.demo``).
+from . import import_demo, pool_demo  # noqa: E402, F401

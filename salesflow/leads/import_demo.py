@@ -12,9 +12,11 @@ import random
 
 from django.utils import timezone
 
-from salesflow.core.demo import SEED, DemoContext, _mobile, _person, credit_code
 from salesflow.crm import imports
 from salesflow.crm.models import Customer, ImportJob, ImportKind
+from salesflow.demo.context import SEED, DemoContext
+from salesflow.demo.fake import credit_code, mobile, person
+from salesflow.demo.registry import builder
 
 from . import services
 from .models import Lead
@@ -40,7 +42,7 @@ def _rows(rng: random.Random, brands: list[str], with_levels: bool) -> list[list
     for brand in brands:
         province, city = rng.choice(PLACES)
         trade, industry = rng.choice(TRADES)
-        rows.append([f"{city[:-1]}{brand}{trade}有限公司", _person(rng), _mobile(rng),
+        rows.append([f"{city[:-1]}{brand}{trade}有限公司", person(rng), mobile(rng),
                      credit_code(rng, city, public=False) if rng.random() < 0.6 else "", province, city, industry,
                      rng.choice(NEEDS), rng.choice(AMOUNTS),
                      *([rng.choice(LEVELS) for _ in range(3)] if with_levels else ["", "", ""])])
@@ -70,6 +72,7 @@ def _backdate(job: ImportJob, days: int) -> None:
         created_at=at, assigned_at=at)
 
 
+@builder(order=510)
 def build_lead_import_demo(ctx: DemoContext) -> None:
     if ImportJob.objects.filter(kind=ImportKind.LEADS).exists():
         return
@@ -83,7 +86,7 @@ def build_lead_import_demo(ctx: DemoContext) -> None:
         rows.append([f"{known_lead.name[:2]}恒通机械厂", "朱经理", known_lead.phone, "", "", "", "", "展位咨询", "",
                      "", "", ""])
     if known_customer is not None:
-        rows.append([known_customer.name, _person(rng), _mobile(rng), "", "", "", "", "老客户来展位", "", "", "", ""])
+        rows.append([known_customer.name, person(rng), mobile(rng), "", "", "", "", "老客户来展位", "", "", "", ""])
     rep_job = _run(users["rep"], "2026上海工博会-展会名单.csv", _csv(rows),
                    options={"channel": "exhibition", "campaign": "2026 上海工博会"}, confirm={"duplicates": "skip"})
     # The rep has worked through most of the list since; the rest is late (the sweep returns it to the pool).

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from salesflow.audit.models import AuditEvent
 from salesflow.crm.models import Customer
+from salesflow.demo.registry import builder
 
 from . import config
 from .customer_pool import (
@@ -63,6 +64,7 @@ def _free(customers: list[Customer], taken: set[int], *, untouched: bool) -> lis
     return out
 
 
+@builder(order=1000)
 def build_customer_pool_demo(ctx) -> None:
     if AuditEvent.objects.filter(action__in=["customer.released", "customer.reclaimed",
                                              "customer.pool_warned"]).exists():

@@ -10,6 +10,7 @@ import random
 from django.utils import timezone
 
 from salesflow.crm.models import Customer
+from salesflow.demo.registry import builder, resetter
 from salesflow.org.models import User
 
 from . import services
@@ -85,10 +86,11 @@ def _company(rng: random.Random, region: str, used: set) -> tuple[str, str, str]
             return name, province, city if city.endswith("市") else f"{city}市"
 
 
+@builder(order=600)
 def build_reception_demo(ctx) -> None:
     if ReceptionRecord.objects.exists() or Prospect.objects.exists():
         return
-    from salesflow.core.demo import _mobile
+    from salesflow.demo.fake import mobile
 
     rng = random.Random(SEED)
     now = timezone.now()
@@ -105,7 +107,7 @@ def build_reception_demo(ctx) -> None:
             received = now - dt.timedelta(days=rng.randint(1, 90), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
             received = timezone.localtime(received).replace(hour=rng.randint(9, 17))
             data = {"received_at": received, "channel": channel, "visitor_names": visitors, "visitor_count": people,
-                    "phone": _mobile(rng), "questions": asked, "explained": explained, "intent": intent,
+                    "phone": mobile(rng), "questions": asked, "explained": explained, "intent": intent,
                     "next_step": next_step}
             if next_step != "无":
                 data["next_step_on"] = (timezone.localtime(received) + dt.timedelta(days=rng.randint(2, 14))).date()
@@ -145,8 +147,8 @@ def _backdate_win(opp, done) -> None:
 
 
 def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
-    from salesflow.core.demo import _mobile, credit_code
     from salesflow.deals import services as deals
+    from salesflow.demo.fake import credit_code, mobile
 
     marketing = _user("marketing_vp")
     taken: set = set()
@@ -165,11 +167,11 @@ def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
             taken.add(opp.customer_id)
             customer = opp.customer
             name, province, city, code = customer.name, customer.province, customer.city, customer.credit_code
-            phone = customer.primary_phone or _mobile(rng)
+            phone = customer.primary_phone or mobile(rng)
             done = min(now - dt.timedelta(days=1), start + dt.timedelta(days=rng.randint(15, 22)))
         else:
             name, province, city = _company(rng, region, used)
-            phone = _mobile(rng)
+            phone = mobile(rng)
             code = credit_code(rng, "上海市" if region == "EAST" else "北京市", False)
             while Customer.objects.filter(credit_code=code).exists():
                 code = credit_code(rng, "上海市" if region == "EAST" else "北京市", False)
@@ -216,3 +218,9 @@ def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
                     "deal_done": {ProspectStatus.DEAL_DONE, ProspectStatus.HANDED_OVER}}.get(final, {final})
         if prospect.status not in expected:
             raise RuntimeError(f"demo prospect {name}: {prospect.status} instead of {expected}")
+
+
+@resetter(order=50)
+def reset_reception() -> dict[str, int]:
+    return {"reception records": ReceptionRecord.objects.all().delete()[0],
+            "prospects": Prospect.objects.all().delete()[0]}

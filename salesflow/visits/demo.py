@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from salesflow.core.errors import AppError
+from salesflow.demo.registry import builder, resetter
 
 from . import services
 from .models import PlanPeriod, VisitLog, VisitPlan, period_bounds
@@ -73,6 +74,7 @@ def _customers_of(user) -> list:
     return list(Customer.objects.filter(owner=user, status="active").prefetch_related("contacts").order_by("id"))
 
 
+@builder(order=700)
 def build_visits(ctx) -> None:
     from salesflow.org.models import User
 
@@ -238,3 +240,12 @@ def _next_week(ctx, reps, today: dt.date, rng: random.Random) -> None:
                 "customer_id": customer.pk, "planned_on": start + dt.timedelta(days=i), "purpose": rng.choice(PURPOSES)})
         services.plan_submit(by=rep, plan=plan)
         ctx.count("visit plans")
+
+
+@resetter(order=80)
+def reset_visits() -> dict[str, int]:
+    from .models import VisitLog, VisitPlan, VisitReminder
+
+    VisitReminder.objects.all().delete()
+    return {"visit logs": VisitLog.objects.all().delete()[0],
+            "visit plans": VisitPlan.objects.all().delete()[0]}  # their planned visits cascade

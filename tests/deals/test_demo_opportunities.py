@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_build_opportunities_is_complete_and_idempotent():
-    from salesflow.core.demo import build_demo
+    from salesflow.demo import build_demo
 
     build_demo()
     n = Opportunity.objects.count()

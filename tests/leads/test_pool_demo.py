@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_pool_demo_is_visible_to_the_demo_reps_and_idempotent():
-    from salesflow.core.demo import build_demo
+    from salesflow.demo import build_demo
 
     build_demo()
     rep, rep2 = User.objects.get(username="rep"), User.objects.get(username="rep2")

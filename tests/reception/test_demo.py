@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_reception_and_prospects():
-    from salesflow.core.demo import build_demo
+    from salesflow.demo import build_demo
 
     build_demo()
     records = ReceptionRecord.objects.count()

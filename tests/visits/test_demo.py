@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_build_visits_demo():
-    from salesflow.core.demo import build_demo
+    from salesflow.demo import build_demo
 
     build_demo()
     rep = User.objects.get(username="rep")

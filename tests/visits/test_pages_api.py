@@ -66,7 +66,7 @@ def test_today_api(org, busy_day, client_for):
 
 
 def test_today_is_first_in_the_reps_navigation(org, client_for):
-    from salesflow.core.navigation import navigation_for
+    from salesflow.site.navigation import navigation_for
 
     stages = navigation_for(fresh(org.rep))
     assert stages[0]["key"] == "customers" and stages[0]["items"][0]["url"] == "/visits/today/"

@@ -1,4 +1,4 @@
-"""manage.py load_demo [--reset]: build the demo company (development only; see salesflow/core/demo.py)."""
+"""manage.py load_demo [--reset]: build the demo company (development only; see salesflow/demo/)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -19,7 +19,7 @@ class Command(BaseCommand):
                 "Refusing to load demo data: settings.ALLOW_DEMO_DATA is False (SALESFLOW_ENV=production). "
                 "The demo creates logins with a published password and must never run on a production database."
             )
-        from salesflow.core import demo
+        from salesflow import demo
 
         try:
             if reset:

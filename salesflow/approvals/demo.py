@@ -1,0 +1,17 @@
+"""The demo reset of the approval engine's rows (the requests themselves are built by the documents' demos)."""
+
+from salesflow.demo.registry import resetter
+
+from .models import ApprovalRequest, Delegation, Notification
+
+
+@resetter(order=30)
+def reset_approval_requests() -> dict[str, int]:
+    return {"approval requests": ApprovalRequest.objects.all().delete()[0]}
+
+
+@resetter(order=70)
+def reset_notifications_and_delegations() -> dict[str, int]:
+    Notification.objects.all().delete()
+    Delegation.objects.all().delete()
+    return {}
