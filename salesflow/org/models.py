@@ -110,6 +110,13 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.username
 
+    def has_capability(self, capability: str) -> bool:
+        """Whether this user's role grants ``capability`` (``org.roles.CAPABILITIES``): what lower layers such as
+        the audit trail ask without importing the organisation."""
+        from .roles import has_capability
+
+        return has_capability(self, capability)
+
 
 class ApiToken(models.Model):
     """A per-user API token. Only its SHA-256 is stored; the clear token is shown once at creation."""
