@@ -344,8 +344,9 @@ def measure_inbox(args, org):
 def measure_sweep(args, now):
     from django.db import connection
 
-    from salesflow.approvals.models import ApprovalTask, Notification
+    from salesflow.approvals.models import ApprovalTask
     from salesflow.approvals.services import approvals_sweep
+    from salesflow.notifications.models import Notification
 
     prof = cProfile.Profile() if args.profile else None
     counter = [0]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", site_views.token_revoke, name="token_revoke"),
     path("customers/", include("salesflow.crm.urls")),
     path("org/", include("salesflow.org.urls")),
+    # The notification pages keep the paths they had when they were part of the approvals app.
+    path("approvals/notifications/", include("salesflow.notifications.urls")),
     path("approvals/", include("salesflow.approvals.urls")),
     path("deals/", include("salesflow.deals.urls")),
     path("leads/", include("salesflow.leads.urls")),

@@ -21,7 +21,6 @@ from salesflow.approvals import services as engine
 from salesflow.approvals.models import (
     ApprovalStep,
     ApprovalTask,
-    Notification,
     RequestStatus,
     StepStatus,
     TaskStatus,
@@ -30,6 +29,7 @@ from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import Conflict
 from salesflow.deals import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
+from salesflow.notifications.models import Notification
 from salesflow.org.roles import Role
 from tests.concurrency import run_together
 

@@ -4,7 +4,8 @@ from . import selectors
 
 
 class ApprovalCounts:
-    """The navbar's two numbers, each read (one indexed count) only when a template shows it."""
+    """The navbar's approvals badge, read (one indexed count) only when a template shows it; the bell's number
+    is the notifications app's."""
 
     def __init__(self, user):
         self.user = user
@@ -12,10 +13,6 @@ class ApprovalCounts:
     @cached_property
     def pending(self) -> int:
         return selectors.inbox_count(user=self.user)
-
-    @cached_property
-    def unread(self) -> int:
-        return selectors.unread_count(user=self.user)
 
 
 def approval_counts(request):

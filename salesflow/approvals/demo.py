@@ -2,7 +2,7 @@
 
 from salesflow.demo.registry import resetter
 
-from .models import ApprovalRequest, Delegation, Notification
+from .models import ApprovalRequest, Delegation
 
 
 @resetter(order=30)
@@ -11,7 +11,6 @@ def reset_approval_requests() -> dict[str, int]:
 
 
 @resetter(order=70)
-def reset_notifications_and_delegations() -> dict[str, int]:
-    Notification.objects.all().delete()
+def reset_delegations() -> dict[str, int]:
     Delegation.objects.all().delete()
     return {}

@@ -241,24 +241,3 @@ class Delegation(models.Model):
     def __str__(self):
         return f"{self.user} → {self.delegate}"
 
-
-class Notification(models.Model):
-    """The bell: in-app notices (new, overdue, escalated, approved, rejected)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=32)
-    title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(_("text"), blank=True)
-    url = models.CharField(_("link"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "-id"], condition=Q(read_at__isnull=True), name="notif_unread_idx")]
-
-    def __str__(self):
-        return self.title

@@ -13,7 +13,7 @@ from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.org.roles import Scope, has_capability
 from salesflow.org.scope import data_scope
 
-from .models import ApprovalPolicy, ApprovalRequest, ApprovalTask, Delegation, Notification, TaskStatus
+from .models import ApprovalPolicy, ApprovalRequest, ApprovalTask, Delegation, TaskStatus
 
 
 @dataclass
@@ -119,17 +119,6 @@ def policy_get(*, user, code: str) -> ApprovalPolicy:
 
 def delegations(*, user) -> QuerySet[Delegation]:
     return Delegation.objects.filter(Q(user=user) | Q(delegate=user)).select_related("user", "delegate")
-
-
-def notifications(*, user, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=user)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-id")
-
-
-def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def waiting_on(requests) -> dict[int, list[ApprovalTask]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit import events
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.notifications.services import notice_rows, notices_insert, notify
 from salesflow.org.models import User
 from salesflow.workcal.calendar import add_working_days
 
@@ -31,7 +32,6 @@ from .models import (
     StepStatus,
     TaskStatus,
 )
-from .notify import notify, send_after_commit
 from .registry import adapter_for
 from .resolve import next_level_up, resolve, with_delegation
 
@@ -349,10 +349,10 @@ def _remind_many(steps: list[ApprovalStep], now) -> None:
     for step in steps:
         request = step.request
         url = adapter_for(request.document_type).url(request.document_id)
-        notices += _notices(by_step.get(step.pk, []), kind="approval.overdue", url=url,
-                            title=lambda r=request: _("Overdue: {title}").format(title=r.title),
-                            body=lambda s=step: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(
-                                stage=s.name, due=timezone.localtime(s.due_at)))
+        notices += notice_rows(by_step.get(step.pk, []), kind="approval.overdue", url=url,
+                               title=lambda r=request: _("Overdue: {title}").format(title=r.title),
+                               body=lambda s=step: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(
+                                   stage=s.name, due=timezone.localtime(s.due_at)))
         audit.append(_event_row(request, action="approval.overdue", note=step.name))
     _store(notices, audit)
 
@@ -387,27 +387,14 @@ def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
                     new_here.append(ApprovalTask(step=step, request=request, approver=boss, escalated=True, due_at=due))
         added += new_here
         url = adapter_for(request.document_type).url(request.document_id)
-        notices += _notices([t.approver for t in new_here], kind="approval.escalated", url=url,
-                            title=lambda r=request: _("Escalated to you: {title}").format(title=r.title),
-                            body=lambda s=step: _("Stage {stage} is overdue.").format(stage=s.name))
+        notices += notice_rows([t.approver for t in new_here], kind="approval.escalated", url=url,
+                               title=lambda r=request: _("Escalated to you: {title}").format(title=r.title),
+                               body=lambda s=step: _("Stage {stage} is overdue.").format(stage=s.name))
         audit.append(_event_row(request, action="approval.escalated", note=step.name,
                                 after={"to": [t.approver.username for t in new_here]}))
     ApprovalTask.objects.bulk_create(added)
     ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(escalated_at=now)
     _store(notices, audit)
-
-
-def _notices(users, *, kind, title, body, url) -> list:
-    from django.conf import settings
-    from django.utils import translation
-
-
-    rows = []
-    for user in {u.pk: u for u in users}.values():
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            rows.append({"user_id": user.pk, "kind": kind, "title": str(title())[:255], "body": str(body()),
-                         "url": url})
-    return rows
 
 
 def _event_row(request: ApprovalRequest, *, action: str, note: str = "", after: dict | None = None):
@@ -422,12 +409,9 @@ def _store(notices: list, audit: list) -> None:
     from salesflow.audit.models import AuditEvent
     from salesflow.core.bulk import insert_dicts
 
-    from .models import Notification
-
     # The sweep writes thousands of rows at once: plain rows (COPY / executemany), not an ORM object each.
-    ids = insert_dicts(Notification, notices)
+    notices_insert(notices)
     insert_dicts(AuditEvent, audit)
-    send_after_commit(ids)
 
 
 def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:
@@ -474,13 +458,3 @@ def delegation_end(*, by, delegation_id: int) -> None:
     else:
         delegation.save(update_fields=["ends_on"])
     events.record(by=by, action="delegation.ended", object_type="approvals.delegation", object_id=delegation_id)
-
-
-@transaction.atomic
-def notifications_mark_read(*, by, ids: list[int] | None = None) -> int:
-    from .models import Notification
-
-    qs = Notification.objects.filter(user=by, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())

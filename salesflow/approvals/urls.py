@@ -15,8 +15,4 @@ urlpatterns = [
     path("policies/<slug:code>/edit/", views.policy_edit, name="policy_edit"),
     path("delegations/", views.delegation_list, name="delegation_list"),
     path("delegations/<int:delegation_id>/end/", views.delegation_end, name="delegation_end"),
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/read/", views.notification_read, name="notification_read"),
-    path("notifications/menu/", views.notification_menu, name="notification_menu"),
-    path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
 ]

@@ -1,11 +1,10 @@
 """Approval pages: the approver's inbox and history, the requester's requests, one request's record, policies,
-delegations and notifications. Thin: reads through selectors, every change through a service."""
+and delegations. Thin: reads through selectors, every change through a service."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -314,42 +313,3 @@ def delegation_end(request, delegation_id: int):
     services.delegation_end(by=request.user, delegation_id=delegation_id)
     messages.success(request, _("Delegation ended."))
     return redirect("approvals:delegation_list")
-
-
-# ── notifications ───────────────────────────────────────────────────────────────────────────────────────────
-
-
-@page_view
-def notification_list(request):
-    unread = request.GET.get("unread") == "1"
-    page = paginate(request, selectors.notifications(user=request.user, unread_only=unread))
-    return render(request, "approvals/notification_list.html", {
-        "page": page, "unread": unread, "querystring": querystring_without(request, "page")})
-
-
-@page_view
-def notification_menu(request):
-    """The bell's dropdown, fetched when it opens (so ordinary pages pay only for the two counts)."""
-    return render(request, "approvals/_notification_menu.html", {
-        "latest": selectors.notifications(user=request.user)[:8]})
-
-
-@require_POST
-@page_view
-def notification_read(request):
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
-    services.notifications_mark_read(by=request.user, ids=ids)
-    return redirect(_safe_next(request, reverse("approvals:notification_list")))
-
-
-@page_view
-def notification_open(request, notification_id: int):
-    notification = selectors.notifications(user=request.user).filter(pk=notification_id).first()
-    if notification is None:
-        raise Http404
-    if notification.read_at is None:
-        services.notifications_mark_read(by=request.user, ids=[notification.pk])
-    url = notification.url
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return redirect(url)
-    return redirect("approvals:notification_list")

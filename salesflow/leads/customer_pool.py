@@ -322,7 +322,7 @@ def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, count
 
 
 def _notice(user: User, *, kind: str, url: str, title, body) -> dict:
-    # Composed in the recipient's language, like approvals.notify.notify (the sweep has no request).
+    # Composed in the recipient's language, like notifications.services.notify (the sweep has no request).
     with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         return {"user_id": user.pk, "kind": kind, "title": str(title())[:255], "body": str(body()), "url": url}
 
@@ -337,10 +337,10 @@ def _event_row(customer: Customer, action: str, *, note: str, before: dict | Non
 
 
 def _store(notices: list[dict], audit: list[dict]) -> None:
-    from salesflow.approvals.models import Notification
-    from salesflow.approvals.notify import send_after_commit
     from salesflow.audit.models import AuditEvent
     from salesflow.core.bulk import insert_dicts
+    from salesflow.notifications.models import Notification
+    from salesflow.notifications.services import send_after_commit
 
     ids = insert_dicts(Notification, notices)
     insert_dicts(AuditEvent, audit)

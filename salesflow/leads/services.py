@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from salesflow.approvals.notify import notify
 from salesflow.audit import events
 from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
 from salesflow.crm.services import NEAR_NAME_SCORE, customer_find_duplicates
+from salesflow.notifications.services import notify
 from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users, region_of

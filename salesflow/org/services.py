@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit import events
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
-from salesflow.core.robots import robot_url_is_valid, robot_url_masked
 
 from . import error_codes as codes
 from .hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
+from .robots import robot_url_is_valid, robot_url_masked
 from .roles import Role, has_capability
 
 UNIT_FIELDS = ["name", "code", "kind", "parent", "province", "operated_by", "partner_name", "is_active", "robot_url"]

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from salesflow.approvals.notify import notify
 from salesflow.audit import events
 from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
+from salesflow.notifications.services import notify
 from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.scope import is_above

@@ -58,7 +58,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("approvals", _("Approval history"), "approvals:history", None, "clock-history"),
     NavEntry("approvals", _("My requests"), "approvals:my_requests", None, "send"),
     NavEntry("approvals", _("Delegations"), "approvals:delegation_list", None, "person-up"),
-    NavEntry("approvals", _("Notifications"), "approvals:notification_list", None, "bell"),
+    NavEntry("approvals", _("Notifications"), "notifications:notification_list", None, "bell"),
     NavEntry("admin", _("Customer groups"), "crm:group_list", "customer.master_data", "collection"),
     NavEntry("admin", _("Lost reasons and competitors"), "deals:master_data", "customer.master_data", "list-check"),
     NavEntry("admin", _("Lead rules"), "leads:config_policies", "lead.configure", "sliders"),

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.approvals.notify import notify
 from salesflow.audit import events
 from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.notifications.services import notify
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
 

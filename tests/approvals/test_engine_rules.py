@@ -22,7 +22,6 @@ from salesflow.approvals.models import (
     ApprovalStep,
     ApprovalTask,
     Delegation,
-    Notification,
     RequestStatus,
     StepStatus,
     TaskStatus,
@@ -39,6 +38,7 @@ from salesflow.core.errors import AppError, PermissionRefused, ValidationFailed
 from salesflow.deals import services as deals
 from salesflow.deals.approval import DOCUMENT_TYPE
 from salesflow.deals.models import DiscountRequest, DiscountStatus
+from salesflow.notifications.models import Notification
 from salesflow.org.roles import Role
 from tests.factories import UserFactory
 

@@ -16,13 +16,14 @@ from salesflow.approvals.models import (
     ApprovalRequest,
     ApprovalTask,
     Delegation,
-    Notification,
     RequestStatus,
     TaskStatus,
 )
 from salesflow.approvals.policies import policy_as_toml
 from salesflow.deals import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
+from salesflow.notifications.context_processors import notification_counts
+from salesflow.notifications.models import Notification
 
 from ..conftest import fresh
 
@@ -62,8 +63,8 @@ def pages(r13, request):
         "policy_detail": reverse("approvals:policy_detail", args=["discount"]),
         "policy_edit": reverse("approvals:policy_edit", args=["discount"]),
         "delegation_list": reverse("approvals:delegation_list"),
-        "notification_list": reverse("approvals:notification_list"),
-        "notification_menu": reverse("approvals:notification_menu"),
+        "notification_list": reverse("notifications:notification_list"),
+        "notification_menu": reverse("notifications:notification_menu"),
     }
 
 
@@ -80,7 +81,7 @@ def test_anonymous_is_sent_to_sign_in(submitted, r13, client_for, page):
 @pytest.mark.parametrize("url", [
     lambda req, task: reverse("approvals:task_decide", args=[task.pk]),
     lambda req, task: reverse("approvals:policy_load"),
-    lambda req, task: reverse("approvals:notification_read"),
+    lambda req, task: reverse("notifications:notification_read"),
     lambda req, task: reverse("approvals:delegation_end", args=[1]),
 ])
 def test_anonymous_posts_are_sent_to_sign_in(submitted, r13, client_for, url):
@@ -459,13 +460,13 @@ def test_bell_and_inbox_badge_count_for_the_approver(submitted, r13, client_for)
     html = c.get(reverse("home")).content.decode()
     assert re.search(r'data-testid="approvals-pending">1<', html)
     assert re.search(r'data-testid="notifications-unread">1<', html)
-    menu = c.get(reverse("approvals:notification_menu"), **HTMX).content.decode()
+    menu = c.get(reverse("notifications:notification_menu"), **HTMX).content.decode()
     assert "Approval needed:" in menu and submitted[0].number in menu
     # The rep has nothing waiting and nothing unread: no badges.
     rep_html = client_for(r13.rep).get(reverse("home")).content.decode()
     assert 'data-testid="approvals-pending"' not in rep_html and 'data-testid="notifications-unread"' not in rep_html
     # Mark all read.
-    response = c.post(reverse("approvals:notification_read"), {"next": reverse("home")})
+    response = c.post(reverse("notifications:notification_read"), {"next": reverse("home")})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert not Notification.objects.filter(user=r13.supervisor, read_at__isnull=True).exists()
     assert 'data-testid="notifications-unread"' not in c.get(reverse("home")).content.decode()
@@ -473,12 +474,12 @@ def test_bell_and_inbox_badge_count_for_the_approver(submitted, r13, client_for)
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(submitted, r13, client_for):
     note = Notification.objects.get(user=r13.supervisor)
-    response = client_for(r13.supervisor).get(reverse("approvals:notification_open", args=[note.pk]))
+    response = client_for(r13.supervisor).get(reverse("notifications:notification_open", args=[note.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("deals:discount_detail",
                                                                            args=[submitted[0].pk])
     note.refresh_from_db()
     assert note.read_at is not None
-    assert client_for(r13.rep).get(reverse("approvals:notification_open", args=[note.pk])).status_code == 404
+    assert client_for(r13.rep).get(reverse("notifications:notification_open", args=[note.pk])).status_code == 404
 
 
 def test_marking_one_notification_read(submitted, r13, client_for):
@@ -486,10 +487,10 @@ def test_marking_one_notification_read(submitted, r13, client_for):
     notes = list(Notification.objects.filter(user=r13.manager))
     assert len(notes) == 1
     other = Notification.objects.create(user=r13.manager, kind="x", title="其他")
-    client_for(r13.manager).post(reverse("approvals:notification_read"), {"id": [notes[0].pk]})
+    client_for(r13.manager).post(reverse("notifications:notification_read"), {"id": [notes[0].pk]})
     assert Notification.objects.get(pk=notes[0].pk).read_at is not None
     assert Notification.objects.get(pk=other.pk).read_at is None
-    html = client_for(r13.manager).get(reverse("approvals:notification_list") + "?unread=1").content.decode()
+    html = client_for(r13.manager).get(reverse("notifications:notification_list") + "?unread=1").content.decode()
     assert "其他" in html and html.count('data-testid="notification-row"') == 1
 
 
@@ -500,11 +501,14 @@ def test_counts_cost_two_queries_and_nothing_for_anonymous(submitted, r13, djang
     request.user = fresh(r13.supervisor)
     with django_assert_num_queries(2):
         counts = approval_counts(request)["approval_counts"]
-        assert (counts.pending, counts.unread) == (1, 1)
+        bell = notification_counts(request)["notification_counts"]
+        assert (counts.pending, bell.unread) == (1, 1)
         assert approval_counts(request)["approval_counts"].pending == 1
+        assert notification_counts(request)["notification_counts"].unread == 1
     request.user = AnonymousUser()
     with django_assert_num_queries(0):
         assert approval_counts(request) == {}
+        assert notification_counts(request) == {}
 
 
 def test_navigation_lists_the_approval_pages(r13, client_for):

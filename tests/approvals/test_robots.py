@@ -20,12 +20,12 @@ from apprise.plugins.feishu import NotifyFeishu
 from apprise.plugins.wecombot import NotifyWeComBot
 from django.urls import reverse
 
-from salesflow.approvals.models import Notification
-from salesflow.approvals.notify import notify
-from salesflow.approvals.tasks import send_team_robot_messages
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import PermissionRefused, ValidationFailed
 from salesflow.deals import services as deals
+from salesflow.notifications.models import Notification
+from salesflow.notifications.services import notify
+from salesflow.notifications.tasks import send_team_robot_messages
 from salesflow.org import services as org_services
 from salesflow.org.models import OrgUnit
 
@@ -314,7 +314,7 @@ def test_an_admin_sets_the_robot_on_the_unit_form(org, client_for):
 
 
 def test_many_notices_for_one_robot_go_as_one_digest(monkeypatch):
-    from salesflow.core import robots
+    from salesflow.notifications import robots
 
     sent = []
 

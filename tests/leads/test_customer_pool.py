@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm import selectors as crm_selectors
@@ -16,6 +15,7 @@ from salesflow.deals import services as deal_services
 from salesflow.leads import customer_pool as pool
 from salesflow.leads import selectors
 from salesflow.leads.models import LeadPolicy
+from salesflow.notifications.models import Notification
 
 from ..conftest import fresh
 

@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError
 from salesflow.crm import services as crm_services
 from salesflow.crm.models import Customer
 from salesflow.leads import customer_pool as pool
 from salesflow.leads.models import LeadPolicy
+from salesflow.notifications.models import Notification
 
 from ..concurrency import run_together
 from ..conftest import fresh

@@ -4,11 +4,11 @@ policies to show on the lead-rule pages; a second run changes nothing."""
 import pytest
 from django.test import Client
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.crm.models import Customer
 from salesflow.leads import selectors
 from salesflow.leads.models import LeadAssignmentRule, LeadPolicy
+from salesflow.notifications.models import Notification
 from salesflow.org.models import User
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused
 from salesflow.crm.models import Customer
 from salesflow.deals.models import Opportunity
 from salesflow.leads import services
 from salesflow.leads.models import Lead, LeadAssignmentRule, LeadPolicy, LeadScoringRule, LeadStatus
+from salesflow.notifications.models import Notification
 
 from ..conftest import fresh
 from ..factories import credit_code

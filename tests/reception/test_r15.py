@@ -3,13 +3,13 @@
 
 import pytest
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.crm import selectors as crm_selectors
 from salesflow.crm.models import Customer
 from salesflow.deals import services as deals
+from salesflow.notifications.models import Notification
 from salesflow.org.roles import Role
 from salesflow.reception import services
 from salesflow.reception.models import Prospect, ProspectStatus

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.labels import ACTION_LABELS
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.crm.models import Customer
+from salesflow.notifications.models import Notification
 from salesflow.reception import selectors, services
 from salesflow.reception.models import Intent, Prospect, ProspectStatus, ReceptionRecord
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from salesflow.approvals.models import Notification
 from salesflow.crm.models import Customer
+from salesflow.notifications.models import Notification
 from salesflow.visits.models import PlanStatus, VisitLog, VisitPlan
 
 from ..conftest import fresh

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from salesflow.approvals.models import Notification
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
+from salesflow.notifications.models import Notification
 from salesflow.visits import selectors, services
 from salesflow.visits.models import PLAN_FLOW, PlannedVisit, PlanStatus, VisitPlan
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from salesflow.approvals.models import Notification
+from salesflow.notifications.models import Notification
 from salesflow.visits.models import VisitReminder
 from salesflow.visits.services import reminders_sweep
 

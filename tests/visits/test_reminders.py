@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from salesflow.approvals.models import Notification
 from salesflow.core import scheduler
 from salesflow.crm.models import Customer
+from salesflow.notifications.models import Notification
 from salesflow.visits.models import VisitReminder
 from salesflow.visits.services import reminders_sweep
 from salesflow.visits.tasks import send_visit_reminders
