@@ -1,7 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from . import selectors, services
@@ -58,7 +58,7 @@ def list_discounts(request, status: str = "", customer_id: int | None = None, mi
 def create_discount(request, payload: DiscountIn):
     data = payload.dict()
     doc = services.discount_create(by=request.user, customer_id=data.pop("customer_id"), data=data)
-    return 201, selectors.discount_get(user=request.user, discount_id=doc.pk)
+    return Status(201, selectors.discount_get(user=request.user, discount_id=doc.pk))
 
 
 @router.get("/{discount_id}", response={200: DiscountOut, 404: ErrorOut})

@@ -12,7 +12,10 @@ DOCUMENT_TYPE = "deals.discountrequest"
 def _get(document_id):
     from .models import DiscountRequest
 
-    return DiscountRequest.objects.select_for_update().select_related("customer", "requester").get(pk=document_id)
+    # Lock the document's own row only (of=self): locking the joined customer and requester rows too would take
+    # them in the opposite order to a customer reassignment (customer, then its documents) and could deadlock.
+    return (DiscountRequest.objects.select_for_update(of=("self",)).select_related("customer", "requester")
+            .get(pk=document_id))
 
 
 def _facts(doc) -> dict:
@@ -26,18 +29,15 @@ def _summary(doc) -> dict:
             "discount_percent": doc.discount_percent, "customer_id": doc.customer_id}
 
 
-def _move(doc, action, **fields):
-    from .models import DISCOUNT_FLOW
+def _move(doc, action, by=None, **fields):
+    from .services import discount_apply_verdict
 
-    doc.status = DISCOUNT_FLOW.next(doc.status, action)
-    for key, value in fields.items():
-        setattr(doc, key, value)
-    doc.save(update_fields=["status", "updated_at", *fields])
+    discount_apply_verdict(doc, action, by=by, **fields)
 
 
 def _approved(doc, request, by):
     # D8/A9: the approved terms become a new signed version that goes back to the rep the same day.
-    _move(doc, "approve", approved_at=timezone.now(), terms_version=doc.terms_version + 1, last_opinion="")
+    _move(doc, "approve", by=by, approved_at=timezone.now(), terms_version=doc.terms_version + 1, last_opinion="")
 
 
 def register_documents() -> None:
@@ -49,7 +49,7 @@ def register_documents() -> None:
         summary=_summary,
         requester=lambda doc: doc.requester,
         url=lambda document_id: reverse("deals:discount_detail", args=[document_id]),
-        on_submitted=lambda doc, request, by: _move(doc, "submit", last_opinion=""),
+        on_submitted=lambda doc, request, by: _move(doc, "submit", by=by, last_opinion=""),
         on_approved=_approved,
-        on_returned=lambda doc, request, by, opinion: _move(doc, "return", last_opinion=opinion),
+        on_returned=lambda doc, request, by, opinion: _move(doc, "return", by=by, last_opinion=opinion),
     ))

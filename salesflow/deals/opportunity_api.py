@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.core.errors import ValidationFailed
@@ -111,7 +111,7 @@ def list_opportunities(request, filters: Query[OpportunityFilterIn]):
 def create_opportunity(request, payload: OpportunityIn):
     data = payload.dict(exclude_none=True)
     opportunity = services.opportunity_create(by=request.user, customer_id=data.pop("customer_id"), data=data)
-    return 201, _get(request, opportunity.pk)
+    return Status(201, _get(request, opportunity.pk))
 
 
 @router.get("/{opportunity_id}", response={200: OpportunityDetailOut, 403: ErrorOut, 404: ErrorOut})

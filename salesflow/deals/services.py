@@ -16,7 +16,7 @@ from salesflow.crm.models import Customer
 from salesflow.org.roles import has_capability
 
 from .approval import DOCUMENT_TYPE
-from .models import DiscountRequest, DiscountStatus
+from .models import DISCOUNT_FLOW, DiscountRequest, DiscountStatus
 
 FIELDS = ["customer", "amount", "discount_percent", "discount_amount", "reason", "terms", "status"]
 CENT = Decimal("0.01")
@@ -121,6 +121,23 @@ def discount_withdraw(*, by, discount_id: int):
     if request is None:
         raise InvalidTransition(DiscountStatus(doc.status), _("withdraw"))
     return approvals.approval_withdraw(by=by, request_id=request.pk)
+
+
+# The engine's verdicts, applied inside its transaction to the document it has locked (deals/approval.py).
+VERDICT_EVENTS = {"submit": "discount.submitted", "approve": "discount.approved", "return": "discount.returned"}
+
+
+def discount_apply_verdict(doc: DiscountRequest, action: str, *, by=None, **fields) -> DiscountRequest:
+    """Move the discount request along its declared flow and audit it on the document itself (the engine
+    audits its own request): submit, approve or return, with the fields the verdict sets."""
+    before = {"status": doc.status}
+    doc.status = DISCOUNT_FLOW.next(doc.status, action)
+    for key, value in fields.items():
+        setattr(doc, key, value)
+    doc.save(update_fields=["status", "updated_at", *fields])
+    events.record(by=by, action=VERDICT_EVENTS[action], obj=doc, customer_id=doc.customer_id, before=before,
+                  after={"status": doc.status}, note=fields.get("last_opinion", "") or "")
+    return doc
 
 
 # --- opportunities (商机) -------------------------------------------------------------------------------

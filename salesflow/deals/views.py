@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesflow.approvals import selectors as approval_selectors
-from salesflow.approvals.views import approval_block
+from salesflow.approvals.blocks import approval_block
 from salesflow.core.errors import AppError, NotFound, PermissionRefused
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.crm import selectors as crm_selectors
@@ -86,7 +86,7 @@ def discount_detail(request, discount_id: int):
         "can_withdraw": is_author and doc.status == DiscountStatus.PENDING,
     }
     if approval is not None:
-        context.update(approval_block(request, approval))
+        context.update(approval_block(approval, user=request.user))
     return render(request, "deals/discount_detail.html", context)
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.crm.api import CappedPagination, ErrorOut
@@ -125,7 +125,7 @@ def create_lead(request, payload: LeadIn):
     confirm = data.pop("confirm_duplicates")
     owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
     lead = services.lead_create(by=request.user, data=data, owner=owner, confirm_duplicates=confirm)
-    return 201, _get(request, lead.pk)
+    return Status(201, _get(request, lead.pk))
 
 
 @router.get("/{lead_id}", response={200: LeadOut, 403: ErrorOut, 404: ErrorOut})

@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from salesflow.core.errors import AppError, PermissionRefused
@@ -57,7 +57,7 @@ def create_token(request, payload: TokenIn):
     # counter on it (AXES_RESET_ON_SUCCESS) and records the access, as for the login page.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, raw = services.api_token_create(by=user, name=payload.name or _("API token"))
-    return 201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix}
+    return Status(201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix})
 
 
 @auth_router.get("/tokens", response=list[TokenOut])
@@ -139,7 +139,7 @@ def create_unit(request, payload: OrgUnitIn):
         raise PermissionRefused()
     data = payload.dict()
     parent = _unit(data.pop("parent_id"))
-    return 201, services.org_unit_create(by=request.user, parent=parent, **data)
+    return Status(201, services.org_unit_create(by=request.user, parent=parent, **data))
 
 
 @org_router.patch("/org-units/{unit_id}", response={200: OrgUnitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
@@ -204,7 +204,7 @@ def create_user(request, payload: UserIn):
         raise PermissionRefused()
     data = payload.dict()
     unit, manager = _unit(data.pop("unit_id")), _user(data.pop("manager_id"))
-    return 201, services.user_create(by=request.user, unit=unit, manager=manager, **data)
+    return Status(201, services.user_create(by=request.user, unit=unit, manager=manager, **data))
 
 
 @org_router.get("/users/{user_id}", response={200: UserOut, 403: ErrorOut, 404: ErrorOut})

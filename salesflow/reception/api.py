@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.core.errors import ValidationFailed
@@ -115,7 +115,7 @@ def create_record(request, payload: RecordIn):
     owner_id = data.pop("owner_id")
     owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
     record = services.reception_create(by=request.user, data=data, owner=owner)
-    return 201, _record(request, record.pk)
+    return Status(201, _record(request, record.pk))
 
 
 @records_router.get("/{record_id}", response={200: RecordOut, 403: ErrorOut, 404: ErrorOut})
@@ -233,7 +233,7 @@ def register_prospect(request, payload: ProspectIn):
     confirm = data.pop("confirm_duplicates")
     prospect = services.prospect_register(by=request.user, data=data, consultant=consultant,
                                           reception_ids=reception_ids, confirm_duplicates=confirm)
-    return 201, _prospect(request, prospect.pk)
+    return Status(201, _prospect(request, prospect.pk))
 
 
 @prospects_router.get("/{prospect_id}", response={200: ProspectOut, 403: ErrorOut, 404: ErrorOut})

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.crm.api import CappedPagination, ErrorOut
@@ -225,7 +225,7 @@ def create_plan(request, payload: PlanIn):
         plan = services.plan_create(by=request.user, period=payload.period, day=payload.day, focus=payload.focus)
         for item in payload.items:
             services.plan_item_add(by=request.user, plan=plan, data=item.dict())
-    return 201, _plan_detail(request, plan.pk)
+    return Status(201, _plan_detail(request, plan.pk))
 
 
 @plans_router.get("/{plan_id}", response={200: PlanDetailOut, 403: ErrorOut, 404: ErrorOut})
@@ -239,7 +239,7 @@ def add_item(request, plan_id: int, payload: ItemAddIn):
     data = payload.dict()
     comment = data.pop("comment")
     item = services.plan_item_add(by=request.user, plan=plan, data=data, comment=comment)
-    return 201, item
+    return Status(201, item)
 
 
 @plans_router.patch("/{plan_id}/items/{item_id}", response={200: ItemOut, **ERRORS})
@@ -254,7 +254,7 @@ def update_item(request, plan_id: int, item_id: int, payload: ItemPatchIn):
 def remove_item(request, plan_id: int, item_id: int, comment: str = ""):
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     services.plan_item_remove(by=request.user, plan=plan, item_id=item_id, comment=comment)
-    return 204, None
+    return Status(204, None)
 
 
 @plans_router.post("/{plan_id}/submit", response={200: PlanDetailOut, **ERRORS})
@@ -292,7 +292,7 @@ def create_log(request, payload: LogIn):
     data = payload.dict()
     data["location"] = data.get("location") or None
     log = services.visit_log_create(by=request.user, data=data)
-    return 201, selectors.log_get(user=request.user, log_id=log.pk)
+    return Status(201, selectors.log_get(user=request.user, log_id=log.pk))
 
 
 @logs_router.get("/{log_id}", response={200: LogOut, 403: ErrorOut, 404: ErrorOut})
