@@ -86,28 +86,31 @@ def generate_rows(n: int, reps: list, rng: random.Random) -> list[list]:
 def run_import(args, org, content: bytes, file_name: str):
     from django.db import connection
 
-    from salesflow.crm import imports
-    from salesflow.crm.models import ImportStatus
+    from salesflow.crm import imports as customer_import
+    from salesflow.imports import files
+    from salesflow.imports import services as imports
+    from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
 
     clock = PhaseClock(profile=args.profile)
-    clock.wrap(imports, "read_rows", "read file")
-    clock.wrap(imports, "validate_rows", "validate rows")
-    clock.wrap(imports, "bulk_insert", "write (bulk_insert)")
+    clock.wrap(files, "read_rows", "read file")
+    clock.wrap(customer_import, "validate_rows", "validate rows")
+    clock.wrap(customer_import, "bulk_insert", "write (bulk_insert)")
+    kind = ImportKind.CUSTOMERS
     admin = org["admin"]
 
     t_all = time.perf_counter()
     job = clock.phase("1 upload (read + store)",
-                      lambda: imports.import_upload(by=admin, file_name=file_name, content=content))
+                      lambda: imports.import_upload(by=admin, kind=kind, file_name=file_name, content=content))
     job = clock.phase("2 check (read + validate + search keys; the task worker's part runs on commit)",
-                      lambda: imports.import_check(by=admin, job_id=job.pk, mapping=job.mapping))
-    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
+                      lambda: imports.import_check(by=admin, kind=kind, job_id=job.pk, mapping=job.mapping))
+    job = ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.VALIDATED:
         print(f"!! check failed: {job.status} {job.message} {job.errors[:5]}")
         sys.exit(1)
     job = clock.phase("3 confirm → execute (re-check taken codes and owners, write)",
-                      lambda: imports.import_confirm(by=admin, job_id=job.pk))
+                      lambda: imports.import_confirm(by=admin, kind=kind, job_id=job.pk))
     total = time.perf_counter() - t_all
-    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
+    job = ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         print(f"!! import did not finish: {job.status} {job.message}")
         sys.exit(1)

@@ -117,14 +117,16 @@ def lead_file(args, rng: random.Random, phones: common.Phones, serials, leads: l
 
 
 def run_import(args, org, content: bytes, file_name: str):
-    from salesflow.crm import imports
-    from salesflow.crm.models import ImportKind, ImportStatus
+    from salesflow.imports import files
+    from salesflow.imports import services as imports
+    from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
     from salesflow.leads import imports as lead_imports
+    from salesflow.leads import services as lead_services
 
     clock = common.PhaseClock(profile=args.profile)
-    clock.wrap(imports, "read_rows", "read file")
+    clock.wrap(files, "read_rows", "read file")
     clock.wrap(lead_imports, "find_duplicates", "find duplicates")
-    clock.wrap(lead_imports, "insert_dicts", "write rows (insert_dicts)")
+    clock.wrap(lead_services, "insert_dicts", "write rows (insert_dicts)")
     by = org["reps"][0]["user"] if args.importer == "rep" else org["managers"][0]
     team = org["reps"][0]["team"]
     kind = ImportKind.LEADS
@@ -133,7 +135,7 @@ def run_import(args, org, content: bytes, file_name: str):
         by=by, file_name=file_name, content=content, kind=kind))
     job = clock.phase("2 check (read, validate, duplicates; the worker, on commit)",
                       lambda: imports.import_check(by=by, job_id=job.pk, mapping=job.mapping, kind=kind))
-    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
+    job = ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.VALIDATED:
         print(f"!! check failed: {job.status} {job.message} {job.errors[:5]}")
         sys.exit(1)
@@ -143,7 +145,7 @@ def run_import(args, org, content: bytes, file_name: str):
     clock.phase("3 confirm → write (scoring, assignment, audit)", lambda: imports.import_confirm(
         by=by, job_id=job.pk, kind=kind, options=options))
     total, cpu = time.perf_counter() - t_all, time.process_time() - cpu_all
-    job = imports.ImportJob.objects.defer("content", "payload").get(pk=job.pk)
+    job = ImportJob.objects.defer("content", "payload").get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         print(f"!! import did not finish: {job.status} {job.message}")
         sys.exit(1)

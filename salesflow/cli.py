@@ -150,10 +150,11 @@ def cmd_migrate(args) -> int:
 def cmd_import_customers(args) -> int:
     _setup()
     from salesflow.core.errors import AppError
-    from salesflow.crm import imports
-    from salesflow.crm.models import ImportStatus
+    from salesflow.imports import services as imports
+    from salesflow.imports.models import ImportKind, ImportStatus
     from salesflow.org.models import User
 
+    kind = ImportKind.CUSTOMERS
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
         print(f"Error: no active user named {args.user!r}.", file=sys.stderr)
@@ -163,19 +164,19 @@ def cmd_import_customers(args) -> int:
         print(f"Error: {path} is not a file.", file=sys.stderr)
         return 1
     try:
-        job = imports.import_upload(by=user, file_name=path.name, content=path.read_bytes())
+        job = imports.import_upload(by=user, kind=kind, file_name=path.name, content=path.read_bytes())
         headers = ", ".join(f"{h} → {key}" for key, i in job.mapping.items() for h in [job.headers[i]])
         print(f"{job.total_rows} rows; columns: {headers or '(none recognised)'}")
-        job = imports.import_check(by=user, job_id=job.pk, mapping=job.mapping)
+        job = imports.import_check(by=user, kind=kind, job_id=job.pk, mapping=job.mapping)
         for warning in job.warnings:
             print(f"warning: row {warning['row']}: {warning['message']}")
         if job.errors:
             for error in job.errors:
                 print(f"row {error['row']}: {error['field']}: {error['message']}", file=sys.stderr)
             print(f"{len(job.errors)} errors; nothing was imported.", file=sys.stderr)
-            imports.import_cancel(by=user, job_id=job.pk)
+            imports.import_cancel(by=user, kind=kind, job_id=job.pk)
             return 1
-        imports.import_confirm(by=user, job_id=job.pk)
+        imports.import_confirm(by=user, kind=kind, job_id=job.pk)
         # Run it here rather than waiting for the worker; the queued task will find it done and do nothing.
         job = imports.import_execute(job.pk)
     except AppError as exc:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "salesflow.workcal",
     "salesflow.org",
     "salesflow.notifications",
+    "salesflow.imports",
     "salesflow.crm",
     "salesflow.approvals",
     "salesflow.deals",

@@ -16,3 +16,10 @@ class CrmConfig(AppConfig):
             OWNERSHIP_TRANSFER.append(customers_transfer_all)
         if customers_follow_owner_unit not in OWNER_UNIT_CHANGED:
             OWNER_UNIT_CHANGED.append(customers_follow_owner_unit)
+
+        # The customer import: crm's handler in the import framework (salesflow/imports).
+        from salesflow.imports.handlers import register as register_import
+
+        from .imports import CustomerImport
+
+        register_import(CustomerImport())

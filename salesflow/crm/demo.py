@@ -226,10 +226,3 @@ def reset_customers() -> dict[str, int]:
     counts["customers"] = Customer.objects.all().delete()[0]
     counts["customer groups"] = CustomerGroup.objects.all().delete()[0]
     return counts
-
-
-@resetter(order=20)
-def reset_import_jobs() -> dict[str, int]:
-    from .models import ImportJob
-
-    return {"import jobs": ImportJob.objects.all().delete()[0]}

@@ -1,7 +1,3 @@
 CUSTOMER_DUPLICATE = "customer_duplicate"
 CUSTOMER_CREDIT_CODE_TAKEN = "customer_credit_code_taken"
 CUSTOMER_OWNER_OUT_OF_SCOPE = "customer_owner_out_of_scope"
-IMPORT_FILE_INVALID = "import_file_invalid"
-IMPORT_MAPPING_INVALID = "import_mapping_invalid"
-IMPORT_ROWS_INVALID = "import_rows_invalid"
-IMPORT_NOT_READY = "import_not_ready"

@@ -89,7 +89,3 @@ class ReassignForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(str(u.pk), f"{u.display_name} ({u.username})")
                                         for u in assignable_users(user=user)]
-
-
-class UploadForm(StyledForm):
-    file = forms.FileField(label=_("Excel or CSV file"))

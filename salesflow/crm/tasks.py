@@ -1,24 +1,9 @@
-from django_tasks import task
+"""Tasks queued under their old paths (salesflow.crm.tasks.*) before the import framework became its own app
+(salesflow.imports) still find their function here; new ones are queued from salesflow.imports.tasks."""
 
+from salesflow.imports.tasks import check_import, run_import
 
-@task()
-def run_import(job_id: int) -> int:
-    """Write a confirmed import of any kind (customers, leads): one transaction, all or nothing."""
-    from .imports import import_execute
-
-    job = import_execute(job_id)
-    return job.created_count if job else 0
-
-
-@task()
-def check_import(job_id: int) -> str:
-    """Check a big upload of any kind while its page polls the progress."""
-    from .imports import import_run_check
-
-    job = import_run_check(job_id)
-    return job.status if job else ""
-
-
-# The names queued before imports of other kinds existed; tasks already in the queue still find them.
-run_customer_import = run_import
 check_customer_import = check_import
+run_customer_import = run_import
+
+__all__ = ["check_customer_import", "check_import", "run_customer_import", "run_import"]

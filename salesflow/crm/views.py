@@ -14,15 +14,17 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.imports import pages as import_pages
+from salesflow.imports.models import ImportKind
 from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users
 
-from . import import_views, selectors, services
+from . import selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
 from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
-from .models import CustomerGroup, ImportKind
+from .models import CustomerGroup
 from .validation import Lookups, clean_contact, clean_customer
 
 CUSTOMER_FIELDS = list(EditCustomerForm.base_fields)
@@ -231,13 +233,13 @@ def customer_export(request):
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-CUSTOMER_IMPORT = import_views.ImportPages(
+CUSTOMER_IMPORT = import_pages.ImportPages(
     kind=ImportKind.CUSTOMERS, namespace="crm", start_template="crm/import_start.html",
     detail_template="crm/import_detail.html", title=gettext_lazy("Import customers"), list_url="crm:customer_list",
     list_label=gettext_lazy("Customer files"), open_label=gettext_lazy("Open the customer list"))
 
 
-import_start, import_detail, import_cancel = import_views.page_views(CUSTOMER_IMPORT)
+import_start, import_detail, import_cancel = import_pages.page_views(CUSTOMER_IMPORT)
 
 
 @page_view

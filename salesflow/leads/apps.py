@@ -26,8 +26,8 @@ class LeadsConfig(AppConfig):
 
         schedule(3600, sweep_customer_pool)
 
-        # The lead import plugs into the import machinery shared with customers (salesflow/crm/imports.py).
-        from salesflow.crm.imports import register as register_import
+        # The lead import: leads' handler in the import framework (salesflow/imports).
+        from salesflow.imports.handlers import register as register_import
 
         from .imports import LeadImport
 

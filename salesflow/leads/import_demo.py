@@ -12,11 +12,12 @@ import random
 
 from django.utils import timezone
 
-from salesflow.crm import imports
-from salesflow.crm.models import Customer, ImportJob, ImportKind
+from salesflow.crm.models import Customer
 from salesflow.demo.context import SEED, DemoContext
 from salesflow.demo.fake import credit_code, mobile, person
 from salesflow.demo.registry import builder
+from salesflow.imports import services as imports
+from salesflow.imports.models import ImportJob, ImportKind
 
 from . import services
 from .models import Lead

@@ -1,13 +1,13 @@
-"""Lead import pages: the shared import pages (salesflow/crm/import_views.py) with the lead options — file-wide
+"""Lead import pages: the shared import pages (salesflow/imports/pages.py) with the lead options — file-wide
 channel and campaign on the mapping step, duplicates and assignment on the confirm step."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from salesflow.crm import import_views
 from salesflow.crm.choices import SourceChannel
-from salesflow.crm.models import ImportKind
+from salesflow.imports import pages as import_pages
+from salesflow.imports.models import ImportKind
 from salesflow.org.models import OrgUnit, UnitKind
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users
@@ -26,7 +26,7 @@ def _detail_context(request, job) -> dict:
             "assign_modes": Assign, "duplicate_modes": Duplicates}
 
 
-LEAD_IMPORT = import_views.ImportPages(
+LEAD_IMPORT = import_pages.ImportPages(
     kind=ImportKind.LEADS, namespace="leads", start_template="leads/import_start.html",
     detail_template="leads/import_detail.html", title=gettext_lazy("Import leads"), list_url="leads:lead_list",
     list_label=gettext_lazy("Leads"), open_label=gettext_lazy("Open the lead list"),
@@ -37,4 +37,4 @@ LEAD_IMPORT = import_views.ImportPages(
     detail_context=_detail_context,
 )
 
-import_start, import_detail, import_cancel = import_views.page_views(LEAD_IMPORT)
+import_start, import_detail, import_cancel = import_pages.page_views(LEAD_IMPORT)

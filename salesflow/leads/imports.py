@@ -1,9 +1,10 @@
-"""Lead import (issue #4): the lead-specific part of the shared import machinery (salesflow/crm/imports.py).
+"""The lead import (issue #4): leads' handler in the import framework (salesflow/imports), registered in
+LeadsConfig.ready.
 
 Here: the fields a column can map to, the check of each row (the lead form's own validator, plus amounts such as
 "1.2万" and the choice labels of an Excel sheet), the duplicates — against leads, customers and earlier rows of the
-same file — and the write: scoring by the lead scoring rules, owners by the importer's role and the chosen
-assignment mode, one audit row per lead and one for the import.
+same file — and which rows to write. The write itself is leads.services.lead_create_many: scoring by the lead
+scoring rules, owners by the importer's role and the chosen assignment mode, one audit row for the import.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
-from salesflow.audit import events
-from salesflow.core.bulk import insert_dicts
 from salesflow.core.chinese import mask_phone, name_key
 from salesflow.core.errors import ValidationFailed
 from salesflow.crm.choices import Industry, SourceChannel
-from salesflow.crm.imports import (
+from salesflow.crm.models import Contact, Customer
+from salesflow.crm.services import NEAR_NAME_SCORE
+from salesflow.crm.validation import _choice_lookup
+from salesflow.imports.handlers import (
     MAX_REPORTED_ERRORS,
     PREVIEW_ROWS,
     CheckResult,
@@ -34,16 +35,13 @@ from salesflow.crm.imports import (
     row_errors,
     values_in,
 )
-from salesflow.crm.models import Contact, Customer, ImportKind
-from salesflow.crm.services import NEAR_NAME_SCORE
-from salesflow.crm.validation import _choice_lookup
-from salesflow.org.models import OrgUnit, UnitKind
+from salesflow.imports.models import ImportKind
+from salesflow.org.models import UnitKind
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users, region_of
+from salesflow.org.selectors import assignable_users
 
-from . import error_codes as codes
 from . import services
-from .models import Lead, LeadAssignmentRule, LeadStatus, Level, RoundRobinCursor
+from .models import Lead, LeadStatus, Level
 
 TARGETS: dict[str, tuple] = {
     "name": (gettext_lazy("Company / name"),
@@ -63,7 +61,7 @@ TARGETS: dict[str, tuple] = {
     "purchasing_power": (gettext_lazy("Purchasing power"), ["购买力", "采购能力", "purchasing power"]),
     "credit": (gettext_lazy("Credit"), ["信用", "信用等级", "信用状况", "credit"]),
 }
-LEVEL_KEYS = ("need", "purchasing_power", "credit")
+LEVEL_KEYS = services.LEVEL_FIELDS
 
 
 class Duplicates:
@@ -72,12 +70,7 @@ class Duplicates:
     ALL = (SKIP, IMPORT)
 
 
-class Assign:
-    SELF = "self"  # the importer keeps them (what a rep's import always does)
-    POOL = "pool"  # nobody: they wait in the pool (公海) of the importer's unit
-    ROUND_ROBIN = services.AssignMode.ROUND_ROBIN
-    TERRITORY = services.AssignMode.TERRITORY
-    CHOSEN = (POOL, ROUND_ROBIN, TERRITORY)  # what an importer who may assign leads chooses from
+Assign = services.BulkAssign  # who gets the imported leads (the confirm step's choice)
 
 
 # A row's standing after the duplicate check (kept with the checked rows for the write).
@@ -346,92 +339,7 @@ def _describe(match: dict) -> str:
         reason=reasons[match["reason"]])
 
 
-# --- assignment -----------------------------------------------------------------------------------------------
-
-class _Rotation:
-    """Round-robin within one team for many leads at once: the same order lead_assign gives one lead at a time
-    (the rep after the last one served, by id), with the team's cursor row locked once and moved once."""
-
-    def __init__(self, team: OrgUnit):
-        self.reps = services._team_reps(team)
-        if not self.reps:
-            raise ValidationFailed({"team": [_("The team {team} has no active reps.").format(team=team.name)]},
-                                   code=codes.LEAD_TEAM_EMPTY)
-        RoundRobinCursor.objects.get_or_create(team=team)
-        self.cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
-        last = self.cursor.last_user_id
-        self.next_index = next((i for i, u in enumerate(self.reps) if last is None or u.pk > last), 0)
-
-    def next(self):
-        rep = self.reps[self.next_index % len(self.reps)]
-        self.next_index += 1
-        self.cursor.last_user_id = rep.pk
-        return rep
-
-    def save(self) -> None:
-        self.cursor.save(update_fields=["last_user_id"])
-
-
-class Assigner:
-    """Owners for the imported leads: the importer (without the right to assign leads), nobody (the pool), or
-    the leads' round-robin and territory rules. A territory rule whose target the importer may not assign to,
-    or no matching rule, leaves the lead in the pool (counted in ``unrouted``)."""
-
-    def __init__(self, *, by, mode: str, team_id: int | None):
-        self.by, self.mode = by, mode
-        self.allowed = set(assignable_users(user=by).values_list("pk", flat=True))
-        self.rotations: dict[int, _Rotation] = {}
-        self.rules = list(LeadAssignmentRule.objects.filter(is_active=True).select_related("team", "user")) \
-            if mode == Assign.TERRITORY else []
-        self.routes: dict[tuple, object] = {}
-        self.unrouted = 0
-        self.team = OrgUnit.objects.filter(pk=team_id, kind=UnitKind.TEAM).first() \
-            if mode == Assign.ROUND_ROBIN else None
-        if mode == Assign.ROUND_ROBIN and self.team is None:
-            raise ValidationFailed({"team": [_("Choose a team.")]})
-
-    def _rotation(self, team: OrgUnit) -> _Rotation:
-        if team.pk not in self.rotations:
-            self.rotations[team.pk] = _Rotation(team)
-        return self.rotations[team.pk]
-
-    def owner_for(self, values: dict, region_id: int | None):
-        if self.mode == Assign.SELF:
-            return self.by
-        if self.mode == Assign.POOL:
-            return None
-        if self.mode == Assign.ROUND_ROBIN:
-            owner = self._rotation(self.team).next()
-            if owner.pk not in self.allowed:
-                raise ValidationFailed({"team": [_("You cannot assign leads to this team.")]},
-                                       code=codes.LEAD_OWNER_OUT_OF_SCOPE)
-            return owner
-        # Territory: the first active rule, by priority, whose filled criteria match (LeadAssignmentRule.matches).
-        route_key = (values["province"], values["city"], values["industry"], values["channel"], region_id)
-        if route_key not in self.routes:
-            probe = Lead(province=values["province"], city=values["city"], industry=values["industry"],
-                         channel=values["channel"], region_id=region_id)
-            self.routes[route_key] = next((r for r in self.rules if r.matches(probe)), None)
-        rule = self.routes[route_key]
-        owner = None
-        if rule is not None and rule.user_id and rule.user.is_active:
-            owner = rule.user
-        elif rule is not None and rule.team_id:
-            owner = self._rotation(rule.team).next()
-        if owner is None or owner.pk not in self.allowed:
-            self.unrouted += 1
-            return None
-        return owner
-
-    def save(self) -> None:
-        for rotation in self.rotations.values():
-            rotation.save()
-
-
 # --- the handler ----------------------------------------------------------------------------------------------
-
-WRITE_CHUNK = 5000
-
 
 class LeadImport(ImportHandler):
     kind = ImportKind.LEADS
@@ -498,53 +406,25 @@ class LeadImport(ImportHandler):
     def write(self, *, job, rows, progress):
         keys = rows["keys"]
         rows = [(r, dict(zip(keys, values, strict=True)), state) for r, state, *values in rows["rows"]]
-        by, options = job.created_by, options_of(job)
-        skip_duplicates = options.get("duplicates", Duplicates.SKIP) != Duplicates.IMPORT
+        options = options_of(job)
+        duplicates = options.get("duplicates", Duplicates.SKIP)
+        skip_duplicates = duplicates != Duplicates.IMPORT
         # A customer registered since the check with one of these credit codes: left out like the others.
         taken = {c for (c,) in values_in(Customer, "credit_code", (v["credit_code"] for _r, v, _s in rows),
                                          fields=("credit_code",))}
         keep = [v for _r, v, state in rows if state != CUSTOMER_CODE and v["credit_code"] not in taken
                 and not (state == DUPLICATE and skip_duplicates)]
         skipped = len(rows) - len(keep)
-        assigner = Assigner(by=by, mode=options.get("assign", Assign.SELF), team_id=options.get("team"))
-        table, now, scores = services.scoring_table(), timezone.now(), {}
-        regions: dict[int | None, int | None] = {}
-
-        def region_id(unit_id):
-            if unit_id not in regions:
-                region = region_of(OrgUnit.objects.filter(pk=unit_id).first()) if unit_id else None
-                regions[unit_id] = region.pk if region else None
-            return regions[unit_id]
-
-        leads = []
-        for values in keep:
-            owner = assigner.owner_for(values, region_id(by.unit_id))
-            unit_id = owner.unit_id if owner else by.unit_id
-            levels = tuple(values[key] for key in LEVEL_KEYS)
-            if levels not in scores:  # a handful of combinations: each scored once by the scoring rules
-                scores[levels] = services.lead_score(**dict(zip(LEVEL_KEYS, levels, strict=True)), rules=table) \
-                    if any(level != Level.UNKNOWN for level in levels) else None
-            leads.append({
-                **values, "estimated_amount": Decimal(values["estimated_amount"]), "score": scores[levels],
-                "status": LeadStatus.ASSIGNED if owner else LeadStatus.NEW, "owner_id": owner.pk if owner else None,
-                "unit_id": unit_id, "region_id": region_id(unit_id), "assigned_at": now if owner else None,
-                "created_by_id": by.pk})
-        assigner.save()
-        for start in range(0, len(leads), WRITE_CHUNK):
-            insert_dicts(Lead, leads[start:start + WRITE_CHUNK])
-            progress.advance(len(leads[start:start + WRITE_CHUNK]))
-        # The audit trail: one event for the import with its numbers; each lead carries who imported it
-        # (created_by) and when. An event per lead would add a third to the write of 50,000 leads.
-        counts = {"created": len(leads), "skipped_duplicates": skipped, "unrouted": assigner.unrouted,
-                  "assignment": assigner.mode, "duplicates": options.get("duplicates", Duplicates.SKIP)}
-        events.record(by=by, action="lead.import_finished", object_type="crm.importjob", object_id=job.pk,
-                      object_repr=job.file_name, after=counts)
+        result = services.lead_create_many(
+            by=job.created_by, rows=keep, assign=options.get("assign", Assign.SELF), team_id=options.get("team"),
+            source=job, figures={"skipped_duplicates": skipped, "duplicates": duplicates},
+            progress=progress.advance)
         message = _("{created} leads imported, {skipped} skipped as duplicates.").format(
-            created=len(leads), skipped=skipped)
-        if assigner.unrouted:
+            created=result.created, skipped=skipped)
+        if result.unrouted:
             message += " " + _("{n} matched no territory rule you may assign by and wait in the pool.").format(
-                n=assigner.unrouted)
-        return WriteResult(created=len(leads), message=message)
+                n=result.unrouted)
+        return WriteResult(created=result.created, message=message)
 
 
 def _int(value) -> int | None:

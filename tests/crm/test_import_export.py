@@ -8,14 +8,17 @@ import pytest
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
-from salesflow.crm import imports
 from salesflow.crm.exports import export_customers, safe_cell
-from salesflow.crm.models import Contact, Customer, ImportJob, ImportStatus
+from salesflow.crm.models import Contact, Customer
 from salesflow.crm.selectors import customer_list
+from salesflow.imports import selectors
+from salesflow.imports import services as imports
+from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
 
 from ..conftest import fresh
 from ..factories import CustomerFactory, credit_code
 
+CUSTOMERS = ImportKind.CUSTOMERS
 HEADER = ["客户名称", "统一社会信用代码", "联系人", "电话", "等级", "信用额度", "负责人", "备注"]
 
 
@@ -46,8 +49,8 @@ def xlsx_bytes(rows):
 
 
 def upload_and_check(by, name, content):
-    job = imports.import_upload(by=fresh(by), file_name=name, content=content)
-    return imports.import_check(by=fresh(by), job_id=job.pk, mapping=job.mapping)
+    job = imports.import_upload(kind=CUSTOMERS, by=fresh(by), file_name=name, content=content)
+    return imports.import_check(kind=CUSTOMERS, by=fresh(by), job_id=job.pk, mapping=job.mapping)
 
 
 @pytest.mark.parametrize("name, encode", [
@@ -58,12 +61,12 @@ def upload_and_check(by, name, content):
 ])
 def test_upload_suggests_mapping_and_check_passes(org, name, encode):
     before = Customer.objects.count()
-    job = imports.import_upload(by=fresh(org.supervisor), file_name=name, content=encode([HEADER, *good_rows(org)]))
+    job = imports.import_upload(kind=CUSTOMERS, by=fresh(org.supervisor), file_name=name, content=encode([HEADER, *good_rows(org)]))
     assert job.status == ImportStatus.UPLOADED and job.total_rows == 3
     assert job.headers == HEADER
     assert job.mapping == {"name": 0, "credit_code": 1, "contact_name": 2, "contact_phone": 3, "tier": 4,
                            "credit_limit": 5, "owner": 6, "notes": 7}
-    job = imports.import_check(by=fresh(org.supervisor), job_id=job.pk, mapping=job.mapping)
+    job = imports.import_check(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk, mapping=job.mapping)
     assert job.errors == [] and job.status == ImportStatus.VALIDATED
     assert [p["name"] for p in job.preview] == [r[0] for r in good_rows(org)]
     assert Customer.objects.count() == before  # a check writes nothing
@@ -120,44 +123,44 @@ def test_duplicates_within_file_and_against_database(org):
 def test_invalid_file_refused_and_nothing_written(org, name, content):
     jobs, customers = ImportJob.objects.count(), Customer.objects.count()
     with pytest.raises(AppError) as exc:
-        imports.import_upload(by=fresh(org.supervisor), file_name=name, content=content)
+        imports.import_upload(kind=CUSTOMERS, by=fresh(org.supervisor), file_name=name, content=content)
     assert exc.value.code == "import_file_invalid" and exc.value.status == 400
     assert "file" in exc.value.fields and str(exc.value.message)
     assert ImportJob.objects.count() == jobs and Customer.objects.count() == customers
 
 
 def test_mapping_without_name_refused(org):
-    job = imports.import_upload(by=fresh(org.supervisor), file_name="a.csv", content=csv_bytes([HEADER, *good_rows(org)]))
+    job = imports.import_upload(kind=CUSTOMERS, by=fresh(org.supervisor), file_name="a.csv", content=csv_bytes([HEADER, *good_rows(org)]))
     with pytest.raises(ValidationFailed) as exc:
-        imports.import_check(by=fresh(org.supervisor), job_id=job.pk, mapping={"credit_code": 1})
+        imports.import_check(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk, mapping={"credit_code": 1})
     assert exc.value.code == "import_mapping_invalid"
     with pytest.raises(ValidationFailed):
-        imports.import_check(by=fresh(org.supervisor), job_id=job.pk, mapping={"name": 99})
+        imports.import_check(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk, mapping={"name": 99})
 
 
 def test_cancel_writes_nothing_and_blocks_confirm(org, django_capture_on_commit_callbacks):
     job = upload_and_check(org.supervisor, "a.csv", csv_bytes([HEADER, *good_rows(org)]))
     count = Customer.objects.count()
-    job = imports.import_cancel(by=fresh(org.supervisor), job_id=job.pk)
+    job = imports.import_cancel(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     assert job.status == ImportStatus.CANCELLED
     assert bytes(ImportJob.objects.get(pk=job.pk).content) == b""
     with pytest.raises(InvalidTransition), django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.supervisor), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     assert Customer.objects.count() == count
 
 
 def test_import_belongs_to_its_uploader(org):
-    job = imports.import_upload(by=fresh(org.supervisor), file_name="a.csv", content=csv_bytes([HEADER, *good_rows(org)]))
+    job = imports.import_upload(kind=CUSTOMERS, by=fresh(org.supervisor), file_name="a.csv", content=csv_bytes([HEADER, *good_rows(org)]))
     with pytest.raises(NotFound):
-        imports.import_get(by=fresh(org.manager), job_id=job.pk)
+        selectors.import_get(kind=CUSTOMERS, by=fresh(org.manager), job_id=job.pk)
     with pytest.raises(NotFound):
-        imports.import_check(by=fresh(org.manager), job_id=job.pk, mapping=job.mapping)
+        imports.import_check(kind=CUSTOMERS, by=fresh(org.manager), job_id=job.pk, mapping=job.mapping)
 
 
 @pytest.mark.parametrize("role", ["finance", "planner", "gm"])
 def test_import_capability(org, role):
     with pytest.raises(PermissionRefused):
-        imports.import_upload(by=fresh(getattr(org, role)), file_name="a.csv",
+        imports.import_upload(kind=CUSTOMERS, by=fresh(getattr(org, role)), file_name="a.csv",
                               content=csv_bytes([HEADER, *good_rows(org)]))
 
 
@@ -165,7 +168,7 @@ def test_confirm_writes_rows_contacts_and_audit(org, django_capture_on_commit_ca
     job = upload_and_check(org.supervisor, "客户.xlsx", xlsx_bytes([HEADER, *good_rows(org)]))
     before = Customer.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.supervisor), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     job = ImportJob.objects.get(pk=job.pk)
     assert job.status == ImportStatus.DONE and job.created_count == 3 and job.finished_at
     assert Customer.objects.count() == before + 3
@@ -193,7 +196,7 @@ def test_invalid_job_cannot_be_confirmed(org, django_capture_on_commit_callbacks
     assert job.status == ImportStatus.INVALID
     before = Customer.objects.count()
     with pytest.raises(InvalidTransition), django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.supervisor), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     assert Customer.objects.count() == before
 
 
@@ -204,7 +207,7 @@ def test_one_bad_row_at_write_time_writes_nothing(org, django_capture_on_commit_
     CustomerFactory(name="抢先登记的公司", owner=org.rep3, credit_code=credit_code(502))
     before, contacts, events = Customer.objects.count(), Contact.objects.count(), AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.supervisor), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     job = ImportJob.objects.get(pk=job.pk)
     assert job.status == ImportStatus.FAILED and job.created_count == 0 and job.message
     assert Customer.objects.count() == before
@@ -216,7 +219,7 @@ def test_one_bad_row_at_write_time_writes_nothing(org, django_capture_on_commit_
 def test_execute_twice_imports_once(org, django_capture_on_commit_callbacks):
     job = upload_and_check(org.supervisor, "a.csv", csv_bytes([HEADER, *good_rows(org)]))
     with django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.supervisor), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.supervisor), job_id=job.pk)
     count = Customer.objects.count()
     imports.import_execute(job.pk)
     assert Customer.objects.count() == count
@@ -268,18 +271,18 @@ def test_safe_cell_leaves_numbers_and_plain_text():
 
 def test_big_file_is_checked_by_the_task_worker_and_nothing_is_written_before_confirm(
         org, monkeypatch, django_capture_on_commit_callbacks):
-    from salesflow.crm.models import ImportJob, ImportStatus
+    from salesflow.imports.models import ImportJob, ImportStatus
 
     monkeypatch.setattr(imports, "INLINE_CHECK_ROWS", 1)
     content = "客户名称,联系人,电话\n宁海第一贸易有限公司,甲,13611112222\n宁海第二贸易有限公司,乙,13611113333\n"
-    job = imports.import_upload(by=fresh(org.rep), file_name="big.csv", content=content.encode())
+    job = imports.import_upload(kind=CUSTOMERS, by=fresh(org.rep), file_name="big.csv", content=content.encode())
     with django_capture_on_commit_callbacks(execute=True):
-        job = imports.import_check(by=fresh(org.rep), job_id=job.pk, mapping=job.mapping)
+        job = imports.import_check(kind=CUSTOMERS, by=fresh(org.rep), job_id=job.pk, mapping=job.mapping)
         assert job.status == ImportStatus.CHECKING
     job = ImportJob.objects.get(pk=job.pk)
     assert job.status == ImportStatus.VALIDATED and job.payload
     assert not Customer.objects.filter(name__startswith="宁海").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        imports.import_confirm(by=fresh(org.rep), job_id=job.pk)
+        imports.import_confirm(kind=CUSTOMERS, by=fresh(org.rep), job_id=job.pk)
     assert Customer.objects.filter(name__startswith="宁海", owner=org.rep).count() == 2
     assert not ImportJob.objects.get(pk=job.pk).payload  # the checked rows are dropped once written

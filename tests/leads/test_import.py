@@ -12,9 +12,11 @@ from django.db import connection, connections
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
-from salesflow.crm import imports as machinery
-from salesflow.crm.models import ImportJob, ImportKind, ImportStatus
+from salesflow.imports import selectors
+from salesflow.imports import services as machinery
+from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
 from salesflow.leads import imports
+from salesflow.leads import services as lead_services
 from salesflow.leads.imports import NameIndex, amount_text
 from salesflow.leads.models import Lead, LeadAssignmentRule, LeadStatus, RoundRobinCursor
 from salesflow.leads.services import lead_score
@@ -410,7 +412,7 @@ def _corrupt_second_row(job):
 
 def test_a_database_error_in_the_middle_of_the_write_writes_nothing(org, monkeypatch,
                                                                     django_capture_on_commit_callbacks):
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 1)  # row 1 is written before row 2 fails
+    monkeypatch.setattr(lead_services, "WRITE_CHUNK", 1)  # row 1 is written before row 2 fails
     job = upload_and_check(org.rep, good_rows())
     _corrupt_second_row(job)
     leads, events = Lead.objects.count(), AuditEvent.objects.count()
@@ -431,10 +433,10 @@ def test_execute_twice_imports_once(org, django_capture_on_commit_callbacks):
 def test_write_progress_is_visible_outside_the_transaction_on_postgres(org, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer: the count moves when the write commits")
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 1)
+    monkeypatch.setattr(lead_services, "WRITE_CHUNK", 1)
     monkeypatch.setattr(machinery, "PROGRESS_EVERY", 1)
     seen = []
-    original = imports.insert_dicts
+    original = lead_services.insert_dicts
     observer = connections.create_connection("default")
 
     def watch(model, rows, **kwargs):
@@ -445,7 +447,7 @@ def test_write_progress_is_visible_outside_the_transaction_on_postgres(org, monk
 
     job = upload_and_check(org.rep, good_rows())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(imports, "insert_dicts", watch)
+        mp.setattr(lead_services, "insert_dicts", watch)
         machinery.import_confirm(by=fresh(org.rep), job_id=job.pk, **LEAD_KIND)  # runs on commit (no atomic)
     observer.close()
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
@@ -458,15 +460,15 @@ def test_another_reps_import_is_not_found(org):
     job = upload(org.rep, good_rows())
     for other in (org.rep_b, org.rep2, org.manager):
         with pytest.raises(NotFound):
-            machinery.import_get(by=fresh(other), job_id=job.pk, **LEAD_KIND)
+            selectors.import_get(by=fresh(other), job_id=job.pk, **LEAD_KIND)
         with pytest.raises(NotFound):
             check(other, job)
-    assert machinery.import_get(by=fresh(org.admin), job_id=job.pk, **LEAD_KIND) == job
+    assert selectors.import_get(by=fresh(org.admin), job_id=job.pk, **LEAD_KIND) == job
     with pytest.raises(NotFound):  # the administrator looks, but does not act on somebody's import
         check(org.admin, job)
     # A lead import is not a customer import.
     with pytest.raises(NotFound):
-        machinery.import_get(by=fresh(org.rep), job_id=job.pk)
+        selectors.import_get(by=fresh(org.rep), job_id=job.pk, kind=ImportKind.CUSTOMERS)
 
 
 @pytest.mark.parametrize("role", ["finance", "planner", "gm"])
@@ -495,7 +497,8 @@ def test_pages_refuse_other_users(org, client_for):
 def test_history_lists_only_the_users_own_imports(org, client_for):
     mine = upload(org.rep, good_rows(), name="我的名单.csv")
     upload(org.rep_b, good_rows(), name="同事的名单.csv")
-    machinery.import_upload(by=fresh(org.rep), file_name="客户名单.csv", content=csv_bytes([HEADER, *good_rows()]))
+    machinery.import_upload(by=fresh(org.rep), file_name="客户名单.csv", content=csv_bytes([HEADER, *good_rows()]),
+                            kind=ImportKind.CUSTOMERS)
     page = client_for(org.rep).get("/leads/import/").content.decode()
     assert "我的名单.csv" in page and "同事的名单.csv" not in page and "客户名单.csv" not in page
     assert f"/leads/import/{mine.pk}/" in page

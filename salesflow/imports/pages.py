@@ -1,6 +1,9 @@
-"""The import pages every kind of import shares (customers, leads): upload beside the history of the user's
-imports, the mapping → check → preview → confirm page with its progress partial (polled by htmx), and cancel.
-A kind's views are thin wrappers that pass its ``ImportPages``."""
+"""The import pages every kind of import shares: upload beside the history of the user's imports, the
+mapping → check → preview → confirm page with its progress partial (polled by htmx), and cancel.
+
+A kind describes its pages with an ``ImportPages`` and routes the three views of ``page_views`` under its own
+URL namespace (``<namespace>:import_start``, ``:import_detail``, ``:import_cancel``); its templates extend
+``imports/import_start.html`` and ``imports/import_detail.html``."""
 
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ from salesflow.core.errors import AppError, NotFound
 from salesflow.core.pages import form_errors, page_view, paginate
 from salesflow.org.roles import has_capability
 
-from . import imports
+from . import selectors, services
+from .files import ImportFileError
 from .forms import UploadForm
+from .handlers import columns_of, handler_for, options_of
 from .models import ImportStatus
 
 
@@ -39,7 +44,7 @@ class ImportPages:
 
 
 def _allowed(request, pages: ImportPages) -> bool:
-    return has_capability(request.user, imports.handler_for(pages.kind).capability)
+    return has_capability(request.user, handler_for(pages.kind).capability)
 
 
 def _refused(request):
@@ -53,49 +58,48 @@ def start_page(request, pages: ImportPages):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > imports.MAX_FILE_BYTES:
-                raise imports.ImportFileError(_("The file is larger than 50 MB."))
-            job = imports.import_upload(by=request.user, file_name=upload.name, content=upload.read(),
-                                        kind=pages.kind)
+            if upload.size > services.MAX_FILE_BYTES:
+                raise ImportFileError(_("The file is larger than 50 MB."))
+            job = services.import_upload(by=request.user, kind=pages.kind, file_name=upload.name,
+                                         content=upload.read())
         except AppError as exc:
             form_errors(form, exc)
         else:
             return redirect(f"{pages.namespace}:import_detail", job_id=job.pk)
-    history = paginate(request, imports.import_history(by=request.user, kind=pages.kind))
+    history = paginate(request, selectors.import_history(by=request.user, kind=pages.kind))
     return render(request, pages.start_template, {"form": form, "history": history, "pages": pages,
                                                   "show_owner": has_capability(request.user, "import.view_all")})
 
 
 def detail_page(request, job_id: int, pages: ImportPages):
-    job = imports.import_get(by=request.user, job_id=job_id, kind=pages.kind)
+    job = selectors.import_get(by=request.user, kind=pages.kind, job_id=job_id)
     errors = {}
     if request.method == "POST":
         try:
             if request.POST.get("action") == "confirm":
-                job = imports.import_confirm(by=request.user, job_id=job.pk, kind=pages.kind,
-                                             options=pages.confirm_options(request.POST))
+                job = services.import_confirm(by=request.user, kind=pages.kind, job_id=job.pk,
+                                              options=pages.confirm_options(request.POST))
             else:
-                handler = imports.handler_for(pages.kind)
-                mapping = {key: request.POST.get(f"map_{key}", "") for key in handler.targets}
-                job = imports.import_check(by=request.user, job_id=job.pk, mapping=mapping, kind=pages.kind,
-                                           options=pages.mapping_options(request.POST))
+                mapping = {key: request.POST.get(f"map_{key}", "") for key in handler_for(pages.kind).targets}
+                job = services.import_check(by=request.user, kind=pages.kind, job_id=job.pk, mapping=mapping,
+                                            options=pages.mapping_options(request.POST))
         except AppError as exc:
             errors = exc.fields
             messages.error(request, str(exc.message))
         else:
             return redirect(f"{pages.namespace}:import_detail", job_id=job.pk)
-        job = imports.import_get(by=request.user, job_id=job_id, kind=pages.kind)
+        job = selectors.import_get(by=request.user, kind=pages.kind, job_id=job_id)
     mine = job.created_by_id == request.user.pk
     context = {
-        "job": job, "pages": pages, "mapping_errors": errors, "options": imports.options_of(job),
-        "targets": [(k, v[0]) for k, v in imports.handler_for(pages.kind).targets.items()],
-        "columns": imports.columns_of(job), "headers": list(enumerate(job.headers)),
-        "running": job.status in imports.RUNNING,
+        "job": job, "pages": pages, "mapping_errors": errors, "options": options_of(job),
+        "targets": [(k, v[0]) for k, v in handler_for(pages.kind).targets.items()],
+        "columns": columns_of(job), "headers": list(enumerate(job.headers)),
+        "running": job.status in services.RUNNING,
         "can_map": mine and job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.INVALID),
         **pages.detail_context(request, job),
     }
     if request.htmx and request.GET.get("poll"):
-        response = render(request, "crm/_import_status.html", context)
+        response = render(request, "imports/_import_status.html", context)
         if not context["running"]:
             response["HX-Refresh"] = "true"  # the check or import finished: show its errors or result
         return response
@@ -104,7 +108,7 @@ def detail_page(request, job_id: int, pages: ImportPages):
 
 def cancel(request, job_id: int, pages: ImportPages):
     try:
-        imports.import_cancel(by=request.user, job_id=job_id, kind=pages.kind)
+        services.import_cancel(by=request.user, kind=pages.kind, job_id=job_id)
         messages.info(request, _("Import cancelled; nothing was written."))
     except NotFound:
         raise  # another user's import answers like a missing one

@@ -1,0 +1,19 @@
+from django_tasks import task
+
+
+@task()
+def run_import(job_id: int) -> int:
+    """Write a confirmed import of any kind: one transaction, all or nothing."""
+    from .services import import_execute
+
+    job = import_execute(job_id)
+    return job.created_count if job else 0
+
+
+@task()
+def check_import(job_id: int) -> str:
+    """Check a big upload of any kind while its page polls the progress."""
+    from .services import import_run_check
+
+    job = import_run_check(job_id)
+    return job.status if job else ""
