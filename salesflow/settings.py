@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "salesflow.core",
     "salesflow.audit",
     "salesflow.workcal",
+    "salesflow.numbering",
     "salesflow.org",
     "salesflow.notifications",
     "salesflow.imports",

@@ -1,10 +1,10 @@
 """The activity timeline of a customer or an opportunity (visits, reception records, stage changes, quotes later).
 
-Each app that records activities registers a *source* in its AppConfig.ready:
+Each app that records activities registers a *source* (a hook handler, ADR 0004) in its AppConfig.ready:
 
-    activity.register(source)
+    activity.SOURCES.register(source)
 
-    def source(user, *, customer_id=None, opportunity_id=None, limit=50) -> Iterable[dict | Activity]
+    def source(*, user, customer_id=None, opportunity_id=None, limit=50) -> Iterable[dict | Activity]
 
 A source answers for one customer or one opportunity, newest first, at most ``limit`` items, reading through
 its own permission-scoped selectors (so an item the user may not see never reaches the page). The detail pages
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+
+from .hooks import Hook
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,12 @@ class Activity:
     actor: str = ""
 
 
-Source = Callable[..., Iterable["dict | Activity"]]
-SOURCES: list[Source] = []
-
-
-def register(source: Source) -> Source:
-    if source not in SOURCES:
-        SOURCES.append(source)
-    return source
+SOURCES = Hook(
+    "core.activity_sources",
+    signature="source(*, user, customer_id=None, opportunity_id=None, limit=50) -> Iterable[dict | Activity]",
+    doc="Read-only: the items of one customer's or one opportunity's timeline the user may see, newest first.",
+    in_transaction=False,
+)
 
 
 def _as_activity(item) -> Activity:
@@ -61,9 +60,8 @@ def _key(a: Activity):
 
 def _merged(user, limit: int, **target) -> list[Activity]:
     streams = []
-    for source in SOURCES:
-        items = sorted((_as_activity(i) for i in source(user, limit=limit, **target)), key=_key, reverse=True)
-        streams.append(items)
+    for items in SOURCES.call(user=user, limit=limit, **target).values():
+        streams.append(sorted((_as_activity(i) for i in items), key=_key, reverse=True))
     return list(heapq.merge(*streams, key=_key, reverse=True))[:limit]
 
 

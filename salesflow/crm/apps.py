@@ -12,10 +12,8 @@ class CrmConfig(AppConfig):
 
         from .services import customers_follow_owner_unit, customers_transfer_all
 
-        if customers_transfer_all not in OWNERSHIP_TRANSFER:
-            OWNERSHIP_TRANSFER.append(customers_transfer_all)
-        if customers_follow_owner_unit not in OWNER_UNIT_CHANGED:
-            OWNER_UNIT_CHANGED.append(customers_follow_owner_unit)
+        OWNERSHIP_TRANSFER.register(customers_transfer_all)
+        OWNER_UNIT_CHANGED.register(customers_follow_owner_unit)
 
         # The customer import: crm's handler in the import framework (salesflow/imports).
         from salesflow.imports.handlers import register as register_import

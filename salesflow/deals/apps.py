@@ -14,13 +14,11 @@ class DealsConfig(AppConfig):
         from .services import opportunities_follow_owner_unit, opportunities_transfer_all
 
         register_documents()
-        if opportunities_transfer_all not in OWNERSHIP_TRANSFER:
-            OWNERSHIP_TRANSFER.append(opportunities_transfer_all)
-        if opportunities_follow_owner_unit not in OWNER_UNIT_CHANGED:
-            OWNER_UNIT_CHANGED.append(opportunities_follow_owner_unit)
+        OWNERSHIP_TRANSFER.register(opportunities_transfer_all)
+        OWNER_UNIT_CHANGED.register(opportunities_follow_owner_unit)
 
         from salesflow.core import activity
 
         from .activity import stage_changes
 
-        activity.register(stage_changes)
+        activity.SOURCES.register(stage_changes)

@@ -16,6 +16,7 @@ from salesflow.crm.models import Customer
 from salesflow.org.roles import has_capability
 
 from .approval import DOCUMENT_TYPE
+from .hooks import OPPORTUNITY_WON
 from .models import DISCOUNT_FLOW, DiscountRequest, DiscountStatus
 
 FIELDS = ["customer", "amount", "discount_percent", "discount_amount", "reason", "terms", "status"]
@@ -318,11 +319,6 @@ def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool)
     return opportunity
 
 
-# Called as handler(opportunity=..., by=...) inside the win transaction; other apps register in AppConfig.ready
-# (R15: the reception app hands the customer's prospect files to customer service).
-ON_OPPORTUNITY_WON: list = []
-
-
 @transaction.atomic
 def opportunity_win(*, by, opportunity_id: int):
     from .pipeline import PIPELINE_FLOW
@@ -339,8 +335,7 @@ def opportunity_win(*, by, opportunity_id: int):
     customer_record_deal(customer_id=opportunity.customer_id, at=now)  # restarts the pool's "no deal" clock
     events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
                   before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
-    for handler in ON_OPPORTUNITY_WON:
-        handler(opportunity=opportunity, by=by)
+    OPPORTUNITY_WON.call(opportunity=opportunity, by=by)
     return opportunity
 
 

@@ -14,10 +14,8 @@ class LeadsConfig(AppConfig):
         from .services import leads_follow_owner_unit, leads_transfer_all
         from .tasks import sweep_overdue_leads
 
-        if leads_transfer_all not in OWNERSHIP_TRANSFER:
-            OWNERSHIP_TRANSFER.append(leads_transfer_all)
-        if leads_follow_owner_unit not in OWNER_UNIT_CHANGED:
-            OWNER_UNIT_CHANGED.append(leads_follow_owner_unit)
+        OWNERSHIP_TRANSFER.register(leads_transfer_all)
+        OWNER_UNIT_CHANGED.register(leads_follow_owner_unit)
 
         # Leads not contacted within the working-time limit go back to the pool (checked every 10 minutes).
         schedule(600, sweep_overdue_leads)

@@ -174,8 +174,7 @@ def user_update(*, by, user: User, **changes) -> User:
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
     user.save()
     if before["unit"] != user.unit_id:
-        for handler in OWNER_UNIT_CHANGED:
-            handler(user=user, by=by)
+        OWNER_UNIT_CHANGED.call(user=user, by=by)
     events.record(by=by, action="user.updated", obj=user, before=before, after=events.snapshot(user, USER_FIELDS))
     return user
 
@@ -194,7 +193,7 @@ def user_deactivate(*, by, user: User, reassign_to: User | None = None) -> dict:
             {"reassign_to": [_("Choose an active user to take over this user's customers.")]},
             code=codes.USER_REASSIGN_TARGET,
         )
-    moved = {handler.__module__: handler(from_user=user, to_user=target, by=by) for handler in OWNERSHIP_TRANSFER}
+    moved = OWNERSHIP_TRANSFER.call(from_user=user, to_user=target, by=by)  # {handler: records moved}
     user.is_active = False
     user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -8,7 +8,7 @@ class ReceptionConfig(AppConfig):
     verbose_name = _("Reception and prospects")
 
     def ready(self):
-        from salesflow.deals import services as deals
+        from salesflow.deals.hooks import OPPORTUNITY_WON
         from salesflow.org.hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 
         from .services import (
@@ -18,15 +18,12 @@ class ReceptionConfig(AppConfig):
         )
 
         # R15: when a customer's opportunity is won, its prospect files pass to customer service.
-        if prospects_on_opportunity_won not in deals.ON_OPPORTUNITY_WON:
-            deals.ON_OPPORTUNITY_WON.append(prospects_on_opportunity_won)
-        if reception_transfer_all not in OWNERSHIP_TRANSFER:
-            OWNERSHIP_TRANSFER.append(reception_transfer_all)
-        if reception_follow_owner_unit not in OWNER_UNIT_CHANGED:
-            OWNER_UNIT_CHANGED.append(reception_follow_owner_unit)
+        OPPORTUNITY_WON.register(prospects_on_opportunity_won)
+        OWNERSHIP_TRANSFER.register(reception_transfer_all)
+        OWNER_UNIT_CHANGED.register(reception_follow_owner_unit)
 
         from salesflow.core import activity
 
         from .selectors import activity_source
 
-        activity.register(activity_source)
+        activity.SOURCES.register(activity_source)

@@ -513,7 +513,7 @@ def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = 
 
 
 def prospects_on_opportunity_won(*, opportunity, by) -> int:
-    """Registered in deals.services.ON_OPPORTUNITY_WON, inside the win transaction: the customer's filed
+    """Registered on deals.hooks.OPPORTUNITY_WON, inside the win transaction: the customer's filed
     prospects record the deal and pass to customer service (R15). With no service supervisor above the customer,
     the registering supervisor is asked to pick one (manual hand-over)."""
     from salesflow.crm.models import Customer

@@ -17,10 +17,9 @@ class VisitsConfig(AppConfig):
         from .tasks import send_visit_reminders
 
         # Visits on the customer's and the opportunity's activity timeline.
-        activity.register(activity_source)
+        activity.SOURCES.register(activity_source)
 
-        if plans_follow_owner_unit not in OWNER_UNIT_CHANGED:
-            OWNER_UNIT_CHANGED.append(plans_follow_owner_unit)
+        OWNER_UNIT_CHANGED.register(plans_follow_owner_unit)
         # Morning reminders of planned visits and due follow-ups; each item is told once a day, so the
         # sweep may run as often as it likes (every 10 minutes, from any number of workers).
         schedule(600, send_visit_reminders)

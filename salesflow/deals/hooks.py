@@ -1,0 +1,10 @@
+"""The deals' hooks: other apps register in their AppConfig.ready (ADR 0004)."""
+
+from salesflow.core.hooks import Hook
+
+OPPORTUNITY_WON = Hook(
+    "deals.opportunity_won",
+    signature="handler(*, opportunity, by) -> Any",
+    doc="Inside the win transaction, after the opportunity is saved as won and audited (R15: the reception app "
+        "hands the customer's prospect files to customer service).",
+)

@@ -1,0 +1,1 @@
+NUMBERING_UNKNOWN_SERIES = "numbering_unknown_series"
