@@ -20,6 +20,15 @@ class InvalidValue(ValueError):
     pass
 
 
+# Provincial-level divisions (省级行政区) by their full names, as GB/T 2260 lists them.
+PROVINCES = [
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省", "宁夏回族自治区",
+    "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区", "台湾省",
+]
+
+
 def clean_credit_code(value: str) -> str:
     """Unified social credit code (统一社会信用代码), checksum verified; '' stays ''."""
     value = (value or "").strip().upper()
