@@ -9,10 +9,7 @@ scoring rules, owners by the importer's role and the chosen assignment mode, one
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +17,10 @@ from rapidfuzz import fuzz
 
 from salesflow.core.chinese import mask_phone, name_key
 from salesflow.core.errors import ValidationFailed
-from salesflow.crm.choices import Industry, SourceChannel
+from salesflow.core.parsers import parse_choice, parse_field, text
+from salesflow.crm.choices import SourceChannel
 from salesflow.crm.models import Contact, Customer
 from salesflow.crm.services import NEAR_NAME_SCORE
-from salesflow.crm.validation import _choice_lookup
 from salesflow.imports.handlers import (
     MAX_REPORTED_ERRORS,
     PREVIEW_ROWS,
@@ -79,68 +76,24 @@ NEW, DUPLICATE, CUSTOMER_CODE = "", "duplicate", "customer_code"
 
 # --- one row --------------------------------------------------------------------------------------------------
 
-_UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
-_AMOUNT = re.compile(r"^(?P<number>[+-]?[\d.]+)(?P<unit>万|亿)?(?:元|rmb|cny)?$", re.IGNORECASE)
-
-
-def amount_text(value) -> str:
-    """"¥1,200.50", "￥ 3,000", "1.2万", "2亿元" → a plain decimal string; anything else as it was, for the
-    lead validator to refuse with its own message."""
-    if value is None or isinstance(value, int | float | Decimal):
-        return "" if value is None else str(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    compact = re.sub(r"[\s,¥]", "", text)
-    match = _AMOUNT.match(compact)
-    if not match:
-        return text
-    try:
-        number = Decimal(match["number"])
-    except InvalidOperation:
-        return text
-    return str(number * _UNITS[match["unit"]]) if match["unit"] else str(number)
-
-
-@dataclass
-class ChoiceTables:
-    """Choice cells as an Excel sheet has them: the stored value, the label in English or Chinese."""
-
-    industry: dict
-    channel: dict
-    level: dict
-
-    @classmethod
-    def load(cls) -> ChoiceTables:
-        return cls(_choice_lookup(Industry), _choice_lookup(SourceChannel), _choice_lookup(Level))
-
-
-def _choice(table: dict, raw) -> str:
-    text = str(raw or "").strip()
-    return table.get(text.lower(), text) if text else ""
-
-
 def mapping_pairs(mapping: dict[str, int]) -> tuple[tuple[str, int | None], ...]:
     """(target, column index or None) for every target, in a form cheap to read 50,000 times."""
     return tuple((key, mapping.get(key)) for key in TARGETS)
 
 
-def clean_row(row: list, pairs: tuple, options: dict, tables: ChoiceTables) -> tuple[dict, dict]:
+def clean_row(row: list, pairs: tuple, options: dict) -> tuple[dict, dict]:
     """(values, errors by field) of one sheet row (``pairs``: mapping_pairs of the column mapping): the lead
-    form's validator (services.clean_lead) after the sheet's own spellings are read; the file-wide channel and
-    campaign fill empty cells."""
+    form's validator (services.clean_lead, whose parsers read a sheet's "1.2万" and Chinese labels too); the
+    file-wide channel and campaign fill empty cells."""
     width = len(row)
     data = {key: row[index] if index is not None and index < width else "" for key, index in pairs}
-    data["estimated_amount"] = amount_text(data["estimated_amount"])
-    data["industry"] = _choice(tables.industry, data["industry"])
-    data["channel"] = _choice(tables.channel, data["channel"]) or options.get("channel", "")
-    if not str(data["campaign"] or "").strip():
-        data["campaign"] = options.get("campaign", "")
+    for key in ("channel", "campaign"):
+        if not text(data[key]):
+            data[key] = options.get(key, "")
     values, errors = services.clean_lead(data)
     for key in LEVEL_KEYS:
-        raw = str(data[key] or "").strip()
-        values[key] = tables.level.get(raw.lower()) if raw else Level.UNKNOWN
-        if values[key] is None:
-            errors[key] = [_("“{value}” is not one of the available choices.").format(value=raw)]
-            values[key] = Level.UNKNOWN
+        values[key] = parse_field(errors, key, parse_choice, data[key], fallback=Level.UNKNOWN, choices=Level,
+                                  blank=Level.UNKNOWN)
     values["estimated_amount"] = str(values["estimated_amount"])
     values["name_key"] = name_key(values["name"])
     return values, errors
@@ -377,10 +330,10 @@ class LeadImport(ImportHandler):
         return {"duplicates": duplicates, "assign": assign, "team": team}
 
     def check(self, *, job, rows, progress):
-        pairs, options, tables = mapping_pairs(columns_of(job)), options_of(job), ChoiceTables.load()
+        pairs, options = mapping_pairs(columns_of(job)), options_of(job)
         checked, errors = [], []
         for offset, row in enumerate(progress.iterate(rows)):
-            values, problems = clean_row(row, pairs, options, tables)
+            values, problems = clean_row(row, pairs, options)
             errors.extend(row_errors(offset + 2, problems, TARGETS))
             checked.append((offset + 2, values))
         if errors:

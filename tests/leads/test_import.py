@@ -17,7 +17,7 @@ from salesflow.imports import services as machinery
 from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
 from salesflow.leads import imports
 from salesflow.leads import services as lead_services
-from salesflow.leads.imports import NameIndex, amount_text
+from salesflow.leads.imports import NameIndex, clean_row, mapping_pairs
 from salesflow.leads.models import Lead, LeadAssignmentRule, LeadStatus, RoundRobinCursor
 from salesflow.leads.services import lead_score
 
@@ -147,11 +147,15 @@ def test_bad_rows_are_listed_with_sheet_row_numbers_and_nothing_is_written(org, 
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("¥1,200.50", "1200.50"), ("￥ 3,000", "3000"), ("1.2万", "12000.0"), ("2亿元", "200000000"),
-    ("800元", "800"), (1500.5, "1500.5"), ("", ""), ("一百块", "一百块"),
+    ("¥1,200.50", "1200.50"), ("￥ 3,000", "3000.00"), ("1.2万", "12000.00"), ("2亿元", "200000000.00"),
+    ("800元", "800.00"), (1500.5, "1500.50"), ("", "0.00"), ("一百块", None),
 ])
 def test_amounts_as_sheets_write_them(raw, expected):
-    assert amount_text(raw) == expected
+    values, errors = clean_row(["某公司", raw], mapping_pairs({"name": 0, "estimated_amount": 1}), {})
+    if expected is None:
+        assert errors["estimated_amount"] == ["Enter an amount such as 500000.00."]
+    else:
+        assert not errors and values["estimated_amount"] == expected
 
 
 def test_file_wide_channel_and_campaign_fill_empty_cells(org, django_capture_on_commit_callbacks):
