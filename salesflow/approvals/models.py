@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
+from salesflow.org.scope import ScopedQuerySet
 
 
 class ApproverRule(models.TextChoices):
@@ -93,6 +94,18 @@ REQUEST_FLOW = StateMachine(
 )
 
 
+class ApprovalRequestQuerySet(ScopedQuerySet):
+    """The requester always sees their requests, a unit head those of requesters in their subtree, leadership
+    all; and an approver every request they were asked to decide (a delegate's tasks are theirs too)."""
+
+    scope_owner = "requester_id"
+    scope_unit = "requester_unit_id"
+    scope_owner_always = True
+
+    def extra_scope(self, user, scope):
+        return Q(pk__in=ApprovalTask.objects.filter(approver_id=scope.user_id).values("request_id"))
+
+
 class ApprovalRequest(models.Model):
     """One document's way through a policy. A rejection or withdrawal ends a round; resubmitting starts the
     next round on the same request, so the whole history stays together."""
@@ -115,6 +128,8 @@ class ApprovalRequest(models.Model):
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ApprovalRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("approval request")

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import NotFound, PermissionRefused
-from salesflow.org.roles import Scope, has_capability
-from salesflow.org.scope import data_scope
+from salesflow.org.roles import has_capability
 
 from .models import ApprovalPolicy, ApprovalRequest, ApprovalTask, Delegation, TaskStatus
 
@@ -58,25 +57,15 @@ def my_requests(*, user, status: str = "") -> QuerySet[ApprovalRequest]:
     return qs.order_by("-id")
 
 
-def requests_visible_to(user) -> QuerySet[ApprovalRequest]:
-    scope = data_scope(user)
-    if scope.kind == Scope.ALL:
-        return ApprovalRequest.objects.all()
-    mine = Q(requester_id=user.pk) | Q(pk__in=ApprovalTask.objects.filter(approver=user).values("request_id"))
-    if scope.kind == Scope.UNIT:
-        mine |= Q(requester_unit_id__in=scope.unit_ids)
-    return ApprovalRequest.objects.filter(mine)
-
-
 def request_get(*, user, request_id: int) -> ApprovalRequest:
-    request = requests_visible_to(user).select_related("policy", "requester").filter(pk=request_id).first()
+    request = ApprovalRequest.objects.visible_to(user).select_related("policy", "requester").filter(pk=request_id).first()
     if request is None:
         raise NotFound(_("Approval request not found."))
     return request
 
 
 def request_for_document(*, user, document_type: str, document_id: int) -> ApprovalRequest | None:
-    return (requests_visible_to(user).select_related("policy", "requester")
+    return (ApprovalRequest.objects.visible_to(user).select_related("policy", "requester")
             .filter(document_type=document_type, document_id=document_id).first())
 
 

@@ -9,8 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
-from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope, scope_q
+from salesflow.org.scope import ScopedQuerySet
 
 from .pipeline import SellingModel, Stage
 
@@ -31,21 +30,19 @@ DISCOUNT_FLOW = StateMachine(
 )
 
 
-class DiscountRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Same scope as customers, plus any request the user is asked to approve."""
+class DiscountRequestQuerySet(ScopedQuerySet):
+    """Same scope as customers on the requester and their unit; the requester always sees their own, and
+    anybody asked to approve a request sees it."""
+
+    scope_owner = "requester_id"
+    scope_owner_always = True
+
+    def extra_scope(self, user, scope):
         from salesflow.approvals.models import ApprovalTask
 
-        scope = data_scope(user)
-        if scope.kind == Scope.ALL:
-            return self
-        asked = ApprovalTask.objects.filter(approver_id=scope.user_id,
-                                            request__document_type="deals.discountrequest").values("request__document_id")
-        if scope.kind == Scope.UNIT:
-            return self.filter(Q(unit_id__in=scope.unit_ids) | Q(requester_id=scope.user_id) | Q(pk__in=asked))
-        if scope.kind == Scope.OWN:
-            return self.filter(Q(requester_id=scope.user_id) | Q(pk__in=asked))
-        return self.filter(pk__in=asked)
+        return Q(pk__in=ApprovalTask.objects.filter(approver_id=scope.user_id,
+                                                    request__document_type="deals.discountrequest")
+                 .values("request__document_id"))
 
 
 class DiscountRequest(models.Model):
@@ -129,11 +126,8 @@ class Competitor(models.Model):
         return self.name
 
 
-class OpportunityQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The customers' data scope: own, unit subtree, or all."""
-        q = scope_q(user)
-        return self if q is None else self.filter(q)
+class OpportunityQuerySet(ScopedQuerySet):
+    """The customers' data scope on the owner and the owner's unit: own, unit subtree, or all."""
 
 
 class Opportunity(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
 from salesflow.org.roles import Role
-from salesflow.org.scope import scope_q
+from salesflow.org.scope import ScopedQuerySet
 
 
 class Channel(models.TextChoices):
@@ -38,11 +38,9 @@ class Intent(models.TextChoices):
     UNDECIDED = "undecided", _("Undecided")
 
 
-class ReceptionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReceptionQuerySet:
-        """The customers' data scope: a rep their own records, a unit head their subtree, leadership all."""
-        q = scope_q(user)
-        return self if q is None else self.filter(q)
+class ReceptionQuerySet(ScopedQuerySet):
+    """The customers' data scope on the consultant: a rep their own records, a unit head their subtree,
+    leadership all."""
 
 
 class ReceptionRecord(models.Model):
@@ -124,16 +122,14 @@ PROSPECT_FLOW = StateMachine(
 OPEN_PROSPECT_STATUSES = [P.REGISTERED, P.CONFIRMED, P.CUSTOMER_FILED, P.DEAL_DONE]
 
 
-class ProspectQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProspectQuerySet:
-        """The consultant's data scope (own / unit subtree / all); the customer-service supervisor who received a
-        prospect file also sees it (R15)."""
-        q = scope_q(user, owner="consultant_id")
-        if q is None:
-            return self
-        if getattr(user, "role", None) == Role.SERVICE:
-            q |= Q(service_owner_id=user.pk)
-        return self.filter(q)
+class ProspectQuerySet(ScopedQuerySet):
+    """The consultant's data scope (own / unit subtree / all); the customer-service supervisor who received a
+    prospect file also sees it (R15)."""
+
+    scope_owner = "consultant_id"
+
+    def extra_scope(self, user, scope):
+        return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
 
 
 class Prospect(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
-from salesflow.org.scope import scope_q
+from salesflow.org.scope import ScopedQuerySet
 
 
 class PlanPeriod(models.TextChoices):
@@ -69,13 +69,6 @@ ACCEPTED = [P.APPROVED, P.ADJUSTED]
 class VisitKind(models.TextChoices):
     NEW = "new", _("New customer visit")  # 拜访新客户
     RETURN = "return", _("Return visit")  # 回访老客户
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The customers' data scope on the rep and the rep's unit: own, unit subtree, or all."""
-        q = scope_q(user)
-        return self if q is None else self.filter(q)
 
 
 class VisitPlan(models.Model):
