@@ -81,8 +81,9 @@ from salesflow.deals.api import router as deals_router  # noqa: E402
 from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
 from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
 from salesflow.leads.api import router as leads_router  # noqa: E402
-from salesflow.leads.customer_pool_api import router as customer_pool_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
+from salesflow.pool.api import release_router as customer_release_router  # noqa: E402
+from salesflow.pool.api import router as customer_pool_router  # noqa: E402
 from salesflow.reception.api import prospects_router, records_router  # noqa: E402
 from salesflow.visits.api import logs_router as visit_logs_router  # noqa: E402
 from salesflow.visits.api import plans_router as visit_plans_router  # noqa: E402
@@ -91,6 +92,7 @@ from salesflow.visits.api import today_router  # noqa: E402
 api.add_router("/auth", auth_router)
 api.add_router("", org_router)
 api.add_router("/customers", crm_router)
+api.add_router("/customers", customer_release_router)  # POST /customers/{id}/release: the pool's
 api.add_router("/customer-groups", groups_router)
 api.add_router("/audit-events", audit_router)
 api.add_router("/approvals", approvals_router)

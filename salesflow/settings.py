@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "salesflow.crm",
     "salesflow.approvals",
     "salesflow.deals",
+    "salesflow.pool",
     "salesflow.leads",
     "salesflow.reception",
     "salesflow.visits",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("approvals/", include("salesflow.approvals.urls")),
     path("deals/", include("salesflow.deals.urls")),
     path("leads/", include("salesflow.leads.urls")),
+    # The public pool's pages keep the paths they had when they were part of the leads app.
+    path("leads/", include("salesflow.pool.urls")),
     path("visits/", include("salesflow.visits.urls")),
     path("reception/", include("salesflow.reception.urls")),
     path("audit/", include("salesflow.audit.urls")),

@@ -137,10 +137,6 @@ class ReassignIn(Schema):
     note: str = ""
 
 
-class ReleaseIn(Schema):
-    reason: str = Field(..., description="why the customer goes back to the public pool (required)")
-
-
 class FilterIn(Schema):
     q: str = ""
     region: int | None = None
@@ -180,6 +176,12 @@ def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
                       "phone": x.phone if revealed else phone_for(user, c, x.phone)} for x in contacts],
     })
     return row
+
+
+def customer_out(user, customer) -> dict:
+    """The ``CustomerOut`` body of a customer as ``user`` may see it (phones masked), for other apps' endpoints
+    that answer with the customer they acted on."""
+    return _detail(user, customer)
 
 
 class CappedPagination(PageNumberPagination):
@@ -230,18 +232,6 @@ def reassign_customer(request, customer_id: int, payload: ReassignIn):
     owner = get_object_or_404(User, pk=payload.owner_id)
     services.customer_reassign(by=request.user, customer=customer, owner=owner, note=payload.note)
     return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
-
-
-@router.post("/{customer_id}/release", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                                 409: ErrorOut})
-def release_customer(request, customer_id: int, payload: ReleaseIn):
-    """Return the customer to its unit's public pool (the owner or someone above them, with a reason)."""
-    from salesflow.leads.customer_pool import customer_release
-
-    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    # The caller may no longer see the customer (a rep's own customer is theirs no more): answer with the
-    # released record as it now stands, phones masked.
-    return _detail(request.user, customer_release(by=request.user, customer_id=customer.pk, reason=payload.reason))
 
 
 @router.post("/{customer_id}/archive", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})

@@ -94,7 +94,7 @@ class Customer(models.Model):
         "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
     notes = models.TextField(_("notes"), blank=True)
-    # No owner = the customer waits in the public pool (公海) of ``unit`` (see salesflow.leads.customer_pool).
+    # No owner = the customer waits in the public pool (公海) of ``unit`` (see salesflow.pool).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="customers",

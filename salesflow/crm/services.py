@@ -20,6 +20,7 @@ from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
+from .hooks import CUSTOMER_FROM_POOL
 from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
 from .validation import Lookups, clean_contact, clean_customer
 
@@ -138,7 +139,7 @@ def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | 
             phone_digits=[c["phone_digits"] for c in contact_rows])
         if duplicates:
             _raise_duplicates(duplicates)
-    # owned_since starts the public pool's clocks (no follow-up / no deal for N days, see leads.customer_pool).
+    # owned_since starts the public pool's clocks (no follow-up / no deal for N days, see salesflow.pool.rules).
     customer = Customer(**cleaned, owner=owner, unit=owner.unit, created_by=by, owned_since=timezone.now())
     if customer.region is None:
         customer.region = region_of(owner.unit)
@@ -211,7 +212,7 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
     owner's customer cap applies then, as for a claim). ``from_pool_only``: refuse if somebody owns it by now."""
     if not has_capability(by, "customer.reassign"):
         raise PermissionRefused()
-    # Lock order of the pool (leads.customer_pool): the receiving user's row, then the customer.
+    # Lock order of the pool (salesflow.pool.services): the receiving user's row, then the customer.
     User.objects.select_for_update().filter(pk=owner.pk).first()
     customer = _locked(by, customer.pk)
     if not owner.is_active:
@@ -219,18 +220,56 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
     _check_owner(by, owner)
     from_pool = customer.owner_id is None
     if from_pool_only and not from_pool:
-        from salesflow.leads.error_codes import CUSTOMER_ALREADY_CLAIMED
-
-        raise Conflict(CUSTOMER_ALREADY_CLAIMED, _("Somebody has already claimed this customer."))
+        raise Conflict(codes.CUSTOMER_ALREADY_CLAIMED, _("Somebody has already claimed this customer."))
     if from_pool:
-        from salesflow.leads.customer_pool import check_customer_cap
-
-        check_customer_cap(owner, by=by)
+        return customer_from_pool(by=by, customer=customer, owner=owner, note=note)
     before = {"owner": customer.owner_id, "unit": customer.unit_id}
     _give(customer, owner)
-    events.record(by=by, action="customer.pool_assigned" if from_pool else "customer.reassigned", obj=customer,
+    events.record(by=by, action="customer.reassigned", obj=customer, customer_id=customer.pk, before=before,
+                  after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    return customer
+
+
+# --- the public pool (公海): the pool app decides who and when, these write the customer rows ----------------
+
+def customer_from_pool(*, by, customer: Customer, owner: User, note: str = "", claimed: bool = False) -> Customer:
+    """A customer waiting in the public pool gets an owner: claimed by ``owner`` themself (``claimed``) or
+    assigned. The caller holds the locks (the receiving user's row, then the customer) and has checked who may;
+    the ``CUSTOMER_FROM_POOL`` handlers may still refuse (the pool's customer cap)."""
+    CUSTOMER_FROM_POOL.call(customer=customer, owner=owner, by=by)
+    before = {"owner": None, "unit": customer.unit_id}
+    _give(customer, owner)
+    events.record(by=by, action="customer.claimed" if claimed else "customer.pool_assigned", obj=customer,
                   customer_id=customer.pk, before=before, after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
     return customer
+
+
+def customer_to_pool(*, by, customer: Customer, note: str, at: dt.datetime | None = None) -> Customer:
+    """退回公海: the owner leaves the customer, which waits in its unit's pool (the unit is kept). The caller holds
+    the customer's row lock and has checked who may and why (the pool app's ``customer_release``)."""
+    before = {"owner": customer.owner_id, "unit": customer.unit_id}
+    customer.owner = None
+    customer.owned_since, customer.pool_warned_at, customer.released_at = None, None, at or timezone.now()
+    customer.save(update_fields=["owner", "owned_since", "pool_warned_at", "released_at", "updated_at"])
+    events.record(by=by, action="customer.released", obj=customer, customer_id=customer.pk, before=before,
+                  after={"owner": None, "unit": customer.unit_id}, note=note)
+    return customer
+
+
+def customers_to_pool(*, customer_ids: list[int], at: dt.datetime) -> int:
+    """The pool's sweep returns overdue customers (rows locked by the caller, which records the audit events)."""
+    return Customer.objects.filter(pk__in=customer_ids).update(owner=None, owned_since=None, pool_warned_at=None,
+                                                               released_at=at, updated_at=timezone.now())
+
+
+def customers_mark_pool_warned(*, customer_ids: list[int], at: dt.datetime) -> int:
+    """The owners of these customers were warned that they return to the pool soon (once per ownership)."""
+    return Customer.objects.filter(pk__in=customer_ids).update(pool_warned_at=at)
+
+
+def customers_clear_pool_warning(*, customer_ids: list[int]) -> int:
+    """A warning became void (a contact, a deal, an exemption): the clocks run again from scratch."""
+    return Customer.objects.filter(pk__in=customer_ids).update(pool_warned_at=None)
 
 
 def _give(customer: Customer, owner: User, now: dt.datetime | None = None) -> None:

@@ -19,10 +19,7 @@ class LeadsConfig(AppConfig):
 
         # Leads not contacted within the working-time limit go back to the pool (checked every 10 minutes).
         schedule(600, sweep_overdue_leads)
-        # Customers without follow-up or deal for too long: warned, then back to the pool (days: hourly is enough).
-        from .pool_tasks import sweep_customer_pool
-
-        schedule(3600, sweep_customer_pool)
+        # The customers' pool and its hourly sweep are the pool app's (salesflow/pool/apps.py).
 
         # The lead import: leads' handler in the import framework (salesflow/imports).
         from salesflow.imports.handlers import register as register_import

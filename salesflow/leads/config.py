@@ -1,11 +1,11 @@
-"""The lead rules as data: scoring rules, pool policies per unit and territory (assignment) rules.
+"""The lead rules as data: scoring rules and territory (assignment) rules. The pool policies per unit (claim
+cap, contact limit, qualifying score) are the pool app's (``salesflow.pool.services.policy_save``).
 
 Who may change what (org.roles ``lead.configure`` / ``lead.configure_company``):
-- the sales director and the administrator: everything, including the company default policy and the scoring
-  rules (one table for the whole company);
-- a sales manager: the pool policies of the units in their region (their data scope) and the territory rules of
-  their region — a manager's rule must name their region, so it can only route that region's leads, and must
-  send them to a team or user of that region.
+- the sales director and the administrator: everything, including the scoring rules (one table for the whole
+  company);
+- a sales manager: the territory rules of their region — a manager's rule must name their region, so it can
+  only route that region's leads, and must send them to a team or user of that region.
 Every change is validated (translated errors, nothing written) and audited.
 """
 
@@ -15,31 +15,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from salesflow.audit import events
-from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm.choices import PROVINCES, Industry
 from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.scope import data_scope
 
 from . import error_codes as codes
-from .models import Assessment, LeadAssignmentRule, LeadPolicy, LeadScoringRule, Level
-from .services import WORKING_ROLES, PolicyBook
+from .models import Assessment, LeadAssignmentRule, LeadScoringRule, Level
+from .services import WORKING_ROLES
 
 POINTS_MAX = 100
-POLICY_FIELDS = ["claim_cap", "contact_limit_hours", "qualify_threshold", "customer_pool_enabled",
-                 "customer_followup_days", "customer_deal_days", "customer_warning_days", "customer_claim_cap",
-                 "customer_exempt_key_accounts", "customer_exempt_late_deals"]
-POLICY_NUMBERS = {
-    # field: (lowest, highest)
-    "claim_cap": (0, 10_000),
-    "contact_limit_hours": (1, 2_000),
-    "qualify_threshold": (0, 3 * POINTS_MAX),
-    "customer_followup_days": (1, 3_650),
-    "customer_deal_days": (1, 3_650),
-    "customer_warning_days": (0, 365),
-    "customer_claim_cap": (0, 100_000),
-}
-POLICY_FLAGS = ["customer_pool_enabled", "customer_exempt_key_accounts", "customer_exempt_late_deals"]
 RULE_FIELDS = ["priority", "province", "region", "industry", "team", "user", "is_active"]
 
 
@@ -50,15 +36,6 @@ def _require(by, capability: str) -> None:
 
 def _company_wide(by) -> bool:
     return has_capability(by, "lead.configure_company")
-
-
-def can_configure_unit(by, unit: OrgUnit | None) -> bool:
-    """The company default (unit None) is the director's and the administrator's; a unit, also its manager's."""
-    if not has_capability(by, "lead.configure"):
-        return False
-    if _company_wide(by):
-        return True
-    return unit is not None and unit.pk in data_scope(by).unit_ids
 
 
 def _int(value, field: str, errors: dict, low: int, high: int) -> int | None:
@@ -131,81 +108,6 @@ def score_examples(grid: dict[str, dict[str, int]]) -> list[dict]:
         out.append({"need": Level(need).label, "purchasing_power": Level(power).label, "credit": Level(credit).label,
                     "parts": parts, "score": sum(parts)})
     return out
-
-
-# --- pool policies ---------------------------------------------------------------------------------------
-
-def clean_policy(data: dict) -> dict:
-    errors, cleaned = {}, {}
-    for field, (low, high) in POLICY_NUMBERS.items():
-        value = _int(data.get(field), field, errors, low, high)
-        if value is not None:
-            cleaned[field] = value
-    for field in POLICY_FLAGS:
-        cleaned[field] = _flag(data.get(field))
-    warning = cleaned.get("customer_warning_days")
-    if warning is not None:
-        for field in ("customer_followup_days", "customer_deal_days"):
-            if field in cleaned and warning >= cleaned[field]:
-                errors.setdefault("customer_warning_days", []).append(
-                    _("The warning must come before the return: fewer days than {days}.").format(days=cleaned[field]))
-    if errors:
-        raise ValidationFailed(errors)
-    return cleaned
-
-
-def _snapshot(policy: LeadPolicy | None) -> dict:
-    return events.snapshot(policy, POLICY_FIELDS) if policy is not None else {}
-
-
-@transaction.atomic
-def policy_save(*, by, unit: OrgUnit | None, data: dict) -> LeadPolicy:
-    """Create or change the pool policy of a unit (its own rules from now on), or the company default."""
-    _require(by, "lead.configure")
-    if not can_configure_unit(by, unit):
-        if unit is None:
-            raise PermissionRefused(_("Only the sales director or the administrator may change the company "
-                                      "default."))
-        raise NotFound(_("Unit not found."))
-    cleaned = clean_policy(data)
-    policy = LeadPolicy.objects.select_for_update().filter(unit=unit).first() if unit is not None else \
-        LeadPolicy.objects.select_for_update().filter(unit__isnull=True).first()
-    before = _snapshot(policy)
-    created = policy is None
-    if created:
-        policy = LeadPolicy(unit=unit)
-    for field, value in cleaned.items():
-        setattr(policy, field, value)
-    policy.save()
-    after = _snapshot(policy)
-    if created or after != before:
-        events.record(by=by, action="lead_policy.saved", obj=policy, before=before or None, after=after,
-                      object_repr=unit.name if unit is not None else str(_("Company default")))
-    return policy
-
-
-@transaction.atomic
-def policy_remove(*, by, unit: OrgUnit) -> None:
-    """Drop a unit's own policy: it inherits from the nearest unit above it again."""
-    _require(by, "lead.configure")
-    if unit is None:
-        raise AppError(codes.POLICY_DEFAULT_REQUIRED, _("The company default cannot be removed."))
-    if not can_configure_unit(by, unit):
-        raise NotFound(_("Unit not found."))
-    policy = LeadPolicy.objects.select_for_update().filter(unit=unit).first()
-    if policy is None:
-        raise NotFound(_("This unit has no rules of its own."))
-    before = _snapshot(policy)
-    pk = policy.pk
-    policy.delete()
-    events.record(by=by, action="lead_policy.removed", object_type="leads.leadpolicy", object_id=pk,
-                  object_repr=unit.name, before=before)
-
-
-def nearest_inherited(book: PolicyBook, unit: OrgUnit) -> LeadPolicy:
-    """The policy a unit inherits when it has none of its own: the nearest unit above it with one, else the
-    company default."""
-    return book.for_unit(unit.parent_id) if unit.parent_id else book.for_unit(None)
 
 
 # --- territory (assignment) rules --------------------------------------------------------------------------

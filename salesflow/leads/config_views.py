@@ -1,4 +1,4 @@
-"""The lead-rule pages: pool policies per unit, scoring rules, territory (assignment) rules."""
+"""The lead-rule pages: scoring rules and territory (assignment) rules (the pool policies tab is the pool app's)."""
 
 from __future__ import annotations
 
@@ -10,89 +10,17 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, PermissionRefused
 from salesflow.core.pages import form_errors, page_view
-from salesflow.org.models import OrgUnit
 from salesflow.org.roles import has_capability
-from salesflow.org.scope import data_scope
+from salesflow.pool.policies import policy_for
 
 from . import config
-from .config_forms import PolicyForm, RuleForm
-from .models import Assessment, LeadAssignmentRule, LeadPolicy, Level
-from .services import DEFAULT_POLICY, PolicyBook
+from .config_forms import RuleForm
+from .models import Assessment, LeadAssignmentRule, Level
 
 
 def _require(request, capability: str = "lead.configure") -> None:
     if not has_capability(request.user, capability):
         raise PermissionRefused()
-
-
-def _values(policy: LeadPolicy) -> dict:
-    return {field: getattr(policy, field) for field in config.POLICY_FIELDS}
-
-
-@page_view
-def policy_list(request):
-    """Every unit the user may configure, with the rules in force and where they come from."""
-    _require(request)
-    user = request.user
-    book = PolicyBook()
-    company = config._company_wide(user)
-    units = OrgUnit.objects.filter(is_active=True).order_by("path")
-    if not company:
-        units = units.filter(pk__in=data_scope(user).unit_ids)
-    names = {u.pk: u.name for u in OrgUnit.objects.only("id", "name")}
-    rows = []
-    for unit in units:
-        own = book.policies.get(unit.pk)
-        effective = own or config.nearest_inherited(book, unit)
-        rows.append({"unit": unit, "own": own is not None, "policy": effective, "indent": range(unit.depth),
-                     "source": names.get(effective.unit_id) if effective.unit_id else None})
-    default = book.policies.get(None) or DEFAULT_POLICY
-    return render(request, "leads/config_policies.html", {
-        "rows": rows, "default": default, "can_edit_default": company, "tab": "policies"})
-
-
-@page_view
-def policy_edit(request, unit_id: int | None = None):
-    _require(request)
-    user = request.user
-    unit = None
-    if unit_id is not None:
-        unit = OrgUnit.objects.filter(pk=unit_id, is_active=True).select_related("parent").first()
-        if unit is None or not config.can_configure_unit(user, unit):
-            raise Http404(_("Unit not found."))
-    elif not config.can_configure_unit(user, None):
-        raise PermissionRefused(_("Only the sales director or the administrator may change the company default."))
-    book = PolicyBook()
-    own = book.policies.get(unit.pk if unit else None)
-    inherited = config.nearest_inherited(book, unit) if unit is not None else None
-    shown = own or inherited or DEFAULT_POLICY
-    form = PolicyForm(request.POST or None, initial=_values(shown))
-    if request.method == "POST":
-        try:
-            config.policy_save(by=user, unit=unit, data=request.POST)
-        except AppError as exc:
-            form.is_valid()
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("Pool policy saved."))
-            return redirect("leads:config_policies")
-    source = None
-    if inherited is not None:
-        source = inherited.unit.name if inherited.unit_id else _("Company default")
-    return render(request, "leads/config_policy_form.html", {
-        "form": form, "unit": unit, "own": own is not None, "source": source, "tab": "policies"})
-
-
-@require_POST
-@page_view
-def policy_remove(request, unit_id: int):
-    _require(request)
-    unit = OrgUnit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise Http404(_("Unit not found."))
-    config.policy_remove(by=request.user, unit=unit)
-    messages.success(request, _("{unit} inherits its rules again.").format(unit=unit.name))
-    return redirect("leads:config_policies")
 
 
 @page_view
@@ -122,7 +50,7 @@ def scoring(request):
             cells.append({"key": key, "label": level.label, "value": value, "errors": errors.get(key, [])})
         table.append({"label": assessment.label, "cells": cells,
                       "max": max(grid[assessment.value].values())})
-    threshold = (PolicyBook().policies.get(None) or DEFAULT_POLICY).qualify_threshold
+    threshold = policy_for(None).qualify_threshold  # the company default's
     examples = config.score_examples(grid)
     for example in examples:
         example["qualified"] = example["score"] >= threshold

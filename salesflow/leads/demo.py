@@ -44,5 +44,29 @@ def reset_leads() -> dict[str, int]:
     return {"leads": Lead.objects.all().delete()[0]}
 
 
+@builder(order=990)
+def build_territory_rules(ctx) -> None:
+    """A few territory rules (江苏 → 南京一组, 广东 → 广州一组, 华北 energy → 高阳…) for the lead-rule pages."""
+    from salesflow.leads import config
+    from salesflow.leads.models import LeadAssignmentRule
+
+    if LeadAssignmentRule.objects.exists():
+        return
+    units, users = ctx.units, ctx.users
+    director = users.get("director") or ctx.admin
+    rules = [
+        (director, {"priority": 10, "province": "江苏省", "team": units["EAST-JS-1"].pk}),
+        (director, {"priority": 20, "province": "广东省", "team": units["SOUTH-GD-1"].pk}),
+        (users.get("manager2") or director, {"priority": 30, "region": units["NORTH"].pk, "industry": "energy",
+                                              "user": users["gaoyang"].pk}),
+        (director, {"priority": 40, "province": "四川省", "team": units["SOUTHWEST-SC-1"].pk}),
+        (users.get("manager") or director, {"priority": 50, "region": units["EAST"].pk, "province": "上海市",
+                                             "team": units["EAST-SH-1"].pk}),
+    ]
+    for by, data in rules:
+        config.rule_save(by=by, data={**data, "is_active": True})
+    ctx.count("territory rules", len(rules))
+
+
 # The lead module's other demo parts register on import (autodiscovery imports only ``leads.demo``).
-from . import import_demo, pool_demo  # noqa: E402, F401
+from . import import_demo  # noqa: E402, F401

@@ -6,11 +6,6 @@ LEAD_OWNER_OUT_OF_SCOPE = "lead_owner_out_of_scope"
 LEAD_NO_RULE = "lead_no_assignment_rule"
 LEAD_TEAM_EMPTY = "lead_team_has_no_reps"
 LEAD_NOT_QUALIFIED = "lead_not_qualified"
-# The customers' public pool (公海客户).
-CUSTOMER_CLAIM_CAP_REACHED = "customer_claim_cap_reached"
-CUSTOMER_ALREADY_CLAIMED = "customer_already_claimed"
-CUSTOMER_NOT_IN_POOL = "customer_not_in_pool"
 # The lead rules' configuration pages.
 RULE_NO_CONDITION = "lead_rule_no_condition"
 RULE_NO_TARGET = "lead_rule_no_target"
-POLICY_DEFAULT_REQUIRED = "lead_policy_default_required"

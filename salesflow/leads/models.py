@@ -1,4 +1,5 @@
-"""Leads (销售线索, seed 001 §3.1): where they came from, how they score, who works them, and the public pool (公海)."""
+"""Leads (销售线索, seed 001 §3.1): where they came from, how they score, who works them, and their public pool (公海;
+the pool's policy and visibility rule are the pool app's, ``salesflow.pool``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
-from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope, scope_q
+from salesflow.pool.scope import pool_scope_q
 
 
 class LeadStatus(models.TextChoices):
@@ -66,39 +66,6 @@ class LeadQuerySet(models.QuerySet):
 
     def in_pool(self) -> LeadQuerySet:
         return self.filter(owner__isnull=True, status__in=POOL_STATUSES)
-
-
-def pool_scope_q(user, *, owner: str = "owner_id", unit: str = "unit_id"):
-    """The data scope plus the public pool (公海), for any record with an owner and a unit (leads, customers):
-    a rep also sees the unowned records waiting in their own unit's pool or a pool above it; a unit head their
-    subtree (pool included); leadership everything (None)."""
-    q = scope_q(user, owner=owner, unit=unit)
-    if q is not None and data_scope(user).kind == Scope.OWN:
-        q |= Q(**{f"{owner}__isnull": True, f"{unit}__in": pool_unit_ids(user)})
-    return q
-
-
-def in_pool_scope(user, unit_id: int | None) -> bool:
-    """Whether a pool record waiting in ``unit_id`` is in ``user``'s pool (the Python twin of pool_scope_q)."""
-    scope = data_scope(user)
-    if scope.kind == Scope.ALL:
-        return True
-    if scope.kind == Scope.UNIT:
-        return unit_id in scope.unit_ids
-    if scope.kind == Scope.OWN:
-        return unit_id in pool_unit_ids(user)
-    return False
-
-
-def pool_unit_ids(user) -> list[int]:
-    """The units whose pool a user may claim from: their own unit and those above it (read from its path)."""
-    cached = getattr(user, "_salesflow_pool_units", None)
-    if cached is not None:
-        return cached
-    unit = user.unit if user.unit_id else None
-    ids = unit.ancestor_ids if unit is not None else []
-    user._salesflow_pool_units = ids
-    return ids
 
 
 class Lead(models.Model):
@@ -195,46 +162,6 @@ class LeadScoringRule(models.Model):
 
     def __str__(self):
         return f"{self.get_assessment_display()} {self.get_level_display()}: {self.points}"
-
-
-class LeadPolicy(models.Model):
-    """Pool rules of a unit and everything below it; the row without a unit is the company default.
-
-    The nearest unit (itself, then upwards) with a row decides, as a whole row: a team's override replaces every
-    value, for leads and for customers alike.
-    """
-
-    unit = models.OneToOneField("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
-    claim_cap = models.PositiveIntegerField(_("leads a rep may hold"), default=50)
-    contact_limit_hours = models.PositiveIntegerField(_("contact within (working hours)"), default=18)
-    qualify_threshold = models.PositiveSmallIntegerField(_("qualifying score"), default=60)
-    # The customers' public pool (公海客户): an owned customer without follow-up for N days, or without a deal
-    # for M days, goes back to the pool; the owner is warned a few days before.
-    customer_pool_enabled = models.BooleanField(_("customers return to the pool automatically"), default=True)
-    customer_followup_days = models.PositiveIntegerField(_("no follow-up for (days)"), default=30)
-    customer_deal_days = models.PositiveIntegerField(_("no deal for (days)"), default=90)
-    customer_warning_days = models.PositiveIntegerField(_("warn the owner (days before)"), default=3)
-    customer_claim_cap = models.PositiveIntegerField(_("customers a rep may hold"), default=100)
-    # Exemptions: key accounts (tier A, R25) and customers with a deal at 报价与谈判 or later stay with their owner.
-    customer_exempt_key_accounts = models.BooleanField(_("key accounts (tier A) never return"), default=True)
-    customer_exempt_late_deals = models.BooleanField(
-        _("customers with an open opportunity at quote and negotiation or later never return"), default=True)
-
-    class Meta:
-        verbose_name = _("lead pool policy")
-        verbose_name_plural = _("lead pool policies")
-        constraints = [
-            models.UniqueConstraint(fields=["unit"], condition=Q(unit__isnull=True), name="leads_policy_one_default"),
-            # The warning comes before the return, and a rule of 0 days would empty every rep's book at once.
-            models.CheckConstraint(condition=Q(customer_followup_days__gt=models.F("customer_warning_days")),
-                                   name="leads_policy_warning_before_followup"),
-            models.CheckConstraint(condition=Q(customer_deal_days__gt=models.F("customer_warning_days")),
-                                   name="leads_policy_warning_before_deal"),
-        ]
-
-    def __str__(self):
-        return str(self.unit) if self.unit_id else str(_("Company default"))
 
 
 class LeadAssignmentRule(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
@@ -13,7 +13,7 @@ from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.crm.selectors import CREDIT_CODE_RE, PHONE_RE
 from salesflow.org.roles import has_capability
 
-from .models import Lead, LeadAssignmentRule, LeadPolicy, LeadScoringRule, LeadStatus
+from .models import Lead, LeadAssignmentRule, LeadScoringRule, LeadStatus
 
 SORTS = {"-created": "-id", "created": "id", "-score": "-score", "name": "name", "assigned": "assigned_at"}
 
@@ -97,89 +97,4 @@ def assignment_rules() -> QuerySet[LeadAssignmentRule]:
     return LeadAssignmentRule.objects.select_related("region", "team", "user")
 
 
-def policies() -> QuerySet[LeadPolicy]:
-    return LeadPolicy.objects.select_related("unit")
-
-
 STATUS_CHOICES = LeadStatus.choices
-
-
-# --- the customers' public pool (公海客户) -------------------------------------------------------------------
-
-POOL_SORTS = {
-    "-released": (F("released_at").desc(nulls_last=True), "-id"),
-    "released": (F("released_at").asc(nulls_first=True), "id"),
-    "name": ("name", "-id"),
-    "-last_contact": (F("last_contact_at").desc(nulls_last=True), "-id"),
-}
-POOL_SORT_LABELS = {
-    "-released": _("Newest in the pool first"), "released": _("Longest in the pool first"), "name": _("Name"),
-    "-last_contact": _("Last contact, most recent first"),
-}
-
-
-@dataclass
-class CustomerPoolFilters:
-    q: str = ""
-    region: int | None = None
-    unit: int | None = None
-    province: str = ""
-    industry: str = ""
-    tier: str = ""
-    sort: str = "-released"
-
-
-def _pool_customers(user):
-    from salesflow.crm.choices import CustomerStatus
-    from salesflow.crm.models import Customer
-
-    from .models import pool_scope_q
-
-    if not has_capability(user, "customer.view"):
-        raise PermissionRefused()
-    qs = Customer.objects.filter(owner__isnull=True, status=CustomerStatus.ACTIVE)
-    q = pool_scope_q(user)
-    return qs if q is None else qs.filter(q)
-
-
-def customer_pool_list(*, user, filters: CustomerPoolFilters | None = None):
-    """The customers waiting in the pools the user may see and claim from: their own unit's and those above it
-    (a rep), their subtree (a unit head), all (leadership). Each row knows why it came back (``pool_reason``)."""
-    from django.db.models import OuterRef, Prefetch, Subquery
-
-    from salesflow.crm.models import Contact
-    from salesflow.crm.selectors import search
-
-    f = filters or CustomerPoolFilters()
-    qs = _pool_customers(user)
-    for field in ("region", "unit"):
-        value = getattr(f, field)
-        if value:
-            qs = qs.filter(**{f"{field}_id": value})
-    for field in ("province", "industry", "tier"):
-        value = getattr(f, field)
-        if value:
-            qs = qs.filter(**{field: value})
-    qs = search(qs, f.q)
-    reason = (AuditEvent.objects.filter(customer_id=OuterRef("pk"),
-                                        action__in=["customer.released", "customer.reclaimed"])
-              .order_by("-id").values("note")[:1])
-    return (qs.select_related("unit", "region", "group").annotate(pool_reason=Subquery(reason))
-            .prefetch_related(Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True),
-                                       to_attr="primary_contacts"))
-            .order_by(*POOL_SORTS.get(f.sort, POOL_SORTS["-released"])))
-
-
-def customer_pool_reach(*, user, customer_id: int) -> None:
-    """Refuse (404) a customer outside the pools the user may claim from, whether or not it still waits there:
-    who lost a race for a customer of their own pool learns that somebody was faster, anyone else gets "not
-    found"."""
-    from salesflow.crm.models import Customer
-
-    from .models import in_pool_scope
-
-    if not has_capability(user, "customer.view"):
-        raise PermissionRefused()
-    row = Customer.objects.filter(pk=customer_id).values_list("unit_id", "owner_id").first()
-    if row is None or not (in_pool_scope(user, row[0]) or row[1] == user.pk):
-        raise NotFound(_("Customer not found."))

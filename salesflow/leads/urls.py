@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import config_views, import_views, pool_views, views
+from . import config_views, import_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -14,16 +14,9 @@ urlpatterns = [
     path("<int:lead_id>/screen/", views.lead_screen, name="lead_screen"),
     path("<int:lead_id>/assign/", views.lead_assign, name="lead_assign"),
     path("<int:lead_id>/convert/", views.lead_convert, name="lead_convert"),
-    # The customers' public pool (公海客户).
-    path("customer-pool/", pool_views.customer_pool, name="customer_pool"),
-    path("customer-pool/<int:customer_id>/claim/", pool_views.customer_pool_claim, name="customer_pool_claim"),
-    path("customer-pool/<int:customer_id>/assign/", pool_views.customer_pool_assign, name="customer_pool_assign"),
-    path("customer-pool/release/<int:customer_id>/", pool_views.customer_release, name="customer_release"),
-    # The lead rules: scoring, pool policies per unit, territory rules.
-    path("settings/", config_views.policy_list, name="config_policies"),
-    path("settings/policies/default/", config_views.policy_edit, name="config_policy_default"),
-    path("settings/policies/<int:unit_id>/", config_views.policy_edit, name="config_policy_edit"),
-    path("settings/policies/<int:unit_id>/remove/", config_views.policy_remove, name="config_policy_remove"),
+    # The customers' public pool (/leads/customer-pool/…) and the pool policies (/leads/settings/, the first tab of
+    # the lead rules) are the pool app's pages, mounted under /leads/ too (salesflow/pool/urls.py).
+    # The lead rules: scoring, territory rules.
     path("settings/scoring/", config_views.scoring, name="config_scoring"),
     path("settings/territory/", config_views.rule_list, name="config_rules"),
     path("settings/territory/new/", config_views.rule_edit, name="config_rule_create"),

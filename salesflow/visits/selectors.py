@@ -386,7 +386,7 @@ def today_for(*, user, now: dt.datetime | None = None) -> Today:
     from salesflow.crm.choices import CustomerStatus
     from salesflow.crm.models import Customer
     from salesflow.leads.models import Lead, LeadStatus
-    from salesflow.leads.services import policy_for
+    from salesflow.pool.policies import policy_for
     from salesflow.workcal.calendar import snapshot
 
     _require(user)

@@ -4,7 +4,8 @@ import pytest
 
 from salesflow.core.errors import AppError
 from salesflow.leads import services
-from salesflow.leads.models import Lead, LeadPolicy
+from salesflow.leads.models import Lead
+from salesflow.pool.models import PoolPolicy
 
 from ..concurrency import run_together
 from ..conftest import fresh
@@ -37,7 +38,7 @@ def test_two_reps_claim_the_same_lead(org):
 
 
 def test_one_rep_claiming_the_last_slot_twice_at_once(org):
-    LeadPolicy.objects.create(unit=org.east_team, claim_cap=1)
+    PoolPolicy.objects.create(unit=org.east_team, claim_cap=1)
     first, second = _pool_lead(org, "最后名额甲有限公司"), _pool_lead(org, "最后名额乙有限公司")
     results, errors = run_together(lambda: services.lead_claim(by=fresh(org.rep), lead=first),
                                    lambda: services.lead_claim(by=fresh(org.rep), lead=second))

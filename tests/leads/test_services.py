@@ -12,8 +12,9 @@ from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefuse
 from salesflow.crm.models import Customer
 from salesflow.deals.models import Opportunity
 from salesflow.leads import services
-from salesflow.leads.models import Lead, LeadAssignmentRule, LeadPolicy, LeadScoringRule, LeadStatus
+from salesflow.leads.models import Lead, LeadAssignmentRule, LeadScoringRule, LeadStatus
 from salesflow.notifications.models import Notification
+from salesflow.pool.models import PoolPolicy
 
 from ..conftest import fresh
 from ..factories import credit_code
@@ -38,7 +39,7 @@ def test_score_follows_the_seeded_rules_and_the_threshold(org, make_lead):
 
 def test_score_rules_and_threshold_are_configurable(org, make_lead):
     LeadScoringRule.objects.filter(assessment="need", level="low").update(points=70)
-    LeadPolicy.objects.create(unit=org.east_team, qualify_threshold=75)
+    PoolPolicy.objects.create(unit=org.east_team, qualify_threshold=75)
     lead = screen(org.rep, make_lead(), "low", "low", "unknown")  # 70 + 5 + 5 = 80 ≥ 75
     assert (lead.score, lead.status) == (80, LeadStatus.QUALIFIED)
     other = screen(org.rep2, make_lead(by=org.rep2), "low", "unknown", "unknown")  # 75 ≥ company default 60
@@ -119,7 +120,7 @@ def test_rep_cannot_assign(org, make_lead):
 # ── the pool ──────────────────────────────────────────────────────────────────────────────────────────
 
 def test_claim_up_to_the_cap_then_refuse(org, make_lead):
-    LeadPolicy.objects.create(unit=org.east_team, claim_cap=2)
+    PoolPolicy.objects.create(unit=org.east_team, claim_cap=2)
     pool = [make_lead(by=org.supervisor, owner=None) for _ in range(3)]
     services.lead_claim(by=fresh(org.rep), lead=pool[0])
     services.lead_claim(by=fresh(org.rep), lead=pool[1])

@@ -9,9 +9,9 @@ from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError
 from salesflow.crm import services as crm_services
 from salesflow.crm.models import Customer
-from salesflow.leads import customer_pool as pool
-from salesflow.leads.models import LeadPolicy
 from salesflow.notifications.models import Notification
+from salesflow.pool import services as pool
+from salesflow.pool.models import PoolPolicy
 
 from ..concurrency import run_together
 from ..conftest import fresh
@@ -48,7 +48,7 @@ def test_two_reps_claim_the_same_customer(org):
 
 def test_one_rep_racing_past_the_cap(org):
     held = Customer.objects.filter(owner=org.rep).count()
-    LeadPolicy.objects.create(unit=org.east_team, customer_claim_cap=held + 1)
+    PoolPolicy.objects.create(unit=org.east_team, customer_claim_cap=held + 1)
     first, second = _in_pool(org, "最后客户名额甲有限公司"), _in_pool(org, "最后客户名额乙有限公司")
     results, errors = run_together(lambda: pool.customer_pool_claim(by=fresh(org.rep), customer_id=first.pk),
                                    lambda: pool.customer_pool_claim(by=fresh(org.rep), customer_id=second.pk))

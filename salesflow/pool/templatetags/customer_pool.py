@@ -3,17 +3,17 @@ the pool on…, why it never returns) and the claim / assign / release forms for
 
 from django import template
 
-from salesflow.leads.customer_pool import customer_pool_outlook
-from salesflow.leads.models import in_pool_scope
-from salesflow.leads.pool_views import RELEASE_REASONS
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users
+from salesflow.pool.rules import customer_pool_outlook
+from salesflow.pool.scope import in_pool_scope
+from salesflow.pool.views import RELEASE_REASONS
 
 register = template.Library()
 
 
-@register.inclusion_tag("leads/_customer_pool_card.html", takes_context=True)
+@register.inclusion_tag("pool/_customer_pool_card.html", takes_context=True)
 def customer_pool_card(context, customer):
     user = context["request"].user
     in_pool = customer.owner_id is None

@@ -6,10 +6,11 @@ from django.test import Client
 
 from salesflow.audit.models import AuditEvent
 from salesflow.crm.models import Customer
-from salesflow.leads import selectors
-from salesflow.leads.models import LeadAssignmentRule, LeadPolicy
+from salesflow.leads.models import LeadAssignmentRule
 from salesflow.notifications.models import Notification
 from salesflow.org.models import User
+from salesflow.pool import selectors
+from salesflow.pool.models import PoolPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_pool_demo_is_visible_to_the_demo_reps_and_idempotent():
         assert Notification.objects.filter(user=user, kind="customer.pool_warning").exists()
     assert {"customer.released", "customer.reclaimed", "customer.claimed", "customer.pool_assigned"} <= set(
         AuditEvent.objects.filter(action__startswith="customer.").values_list("action", flat=True))
-    assert LeadAssignmentRule.objects.count() >= 4 and LeadPolicy.objects.filter(unit__isnull=False).count() >= 2
+    assert LeadAssignmentRule.objects.count() >= 4 and PoolPolicy.objects.filter(unit__isnull=False).count() >= 2
     client = Client()
     client.force_login(rep)
     page = client.get("/leads/customer-pool/").content.decode()

@@ -1,22 +1,23 @@
-"""/api/v1/customer-pool: the customers waiting in the caller's pools, claim, and assignment from the pool.
-
-Releasing a customer to the pool is ``POST /api/v1/customers/{id}/release`` (it acts on an owned customer).
-"""
+"""/api/v1/customer-pool: the customers waiting in the caller's pools, claim, and assignment from the pool; and
+``POST /api/v1/customers/{id}/release`` (it acts on an owned customer, so it sits beside the customer's other
+actions, served from here)."""
 
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from salesflow.crm import selectors as crm_selectors
-from salesflow.crm.api import CappedPagination, CustomerOut, ErrorOut, _detail
+from salesflow.crm.api import CappedPagination, CustomerOut, ErrorOut, customer_out
 from salesflow.crm.selectors import phone_for
 from salesflow.org.models import User
 
-from . import customer_pool, selectors
+from . import selectors, services
 
 router = Router(tags=["customer pool"])
+# Mounted at /customers beside the customer file's own router (same tag: one section of the API docs).
+release_router = Router(tags=["customers"])
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
@@ -70,6 +71,10 @@ class AssignIn(Schema):
     note: str = ""
 
 
+class ReleaseIn(Schema):
+    reason: str = Field(..., description="why the customer goes back to the public pool (required)")
+
+
 @router.get("", response=list[PoolCustomerOut])
 @paginate(CappedPagination, page_size=50, max_page_size=200)
 def list_pool(request, filters: Query[PoolFilterIn]):
@@ -83,8 +88,8 @@ def claim_customer(request, customer_id: int):
     """Take the customer from the pool (per-rep customer cap of the rep's unit). 409 when somebody was faster
     or the cap is reached."""
     selectors.customer_pool_reach(user=request.user, customer_id=customer_id)  # another pool's: 404 for everyone
-    customer_pool.customer_pool_claim(by=request.user, customer_id=customer_id)
-    return _detail(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
+    services.customer_pool_claim(by=request.user, customer_id=customer_id)
+    return customer_out(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
 
 
 @router.post("/{customer_id}/assign", response={200: CustomerOut, **ERRORS})
@@ -92,5 +97,15 @@ def assign_customer(request, customer_id: int, payload: AssignIn):
     """A unit head or leadership gives a pool customer to a user of their scope (that user's cap applies)."""
     selectors.customer_pool_reach(user=request.user, customer_id=customer_id)
     owner = get_object_or_404(User, pk=payload.owner_id, is_active=True)
-    customer_pool.customer_pool_assign(by=request.user, customer_id=customer_id, owner=owner, note=payload.note)
-    return _detail(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
+    services.customer_pool_assign(by=request.user, customer_id=customer_id, owner=owner, note=payload.note)
+    return customer_out(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@release_router.post("/{customer_id}/release", response={200: CustomerOut, **ERRORS})
+def release_customer(request, customer_id: int, payload: ReleaseIn):
+    """Return the customer to its unit's public pool (the owner or someone above them, with a reason)."""
+    customer = crm_selectors.customer_get(user=request.user, customer_id=customer_id)
+    # The caller may no longer see the customer (a rep's own customer is theirs no more): answer with the
+    # released record as it now stands, phones masked.
+    released = services.customer_release(by=request.user, customer_id=customer.pk, reason=payload.reason)
+    return customer_out(request.user, released)

@@ -1,19 +1,7 @@
-"""The customers' public pool (公海客户): claim, release, assignment from the pool and the automatic return.
+"""Every change the public pool (公海客户) makes: claim, release, assignment from the pool, the automatic return,
+and the pool policies. Customer rows are written through the customer file's services (``crm.services``); the
+rules of when a customer returns are in ``rules``.
 
-It reuses the leads' pool machinery: the pool policy of the customer's unit (``LeadPolicy``, nearest ancestor
-decides, see ``services.policy_for``/``PolicyBook``) and the pool visibility (``models.pool_scope_q``: a rep
-sees the pool of their own unit and of the units above it).
-
-The rules
-- An owned, active customer goes back to the pool of its unit when it had no follow-up for N days (counted from
-  the later of its last contact and the day its owner got it) or no deal for M days (from the later of its last
-  won opportunity and the day its owner got it). N, M and the warning lead time W are calendar days from the
-  policy; W days before, the owner gets ONE warning (``pool_warned_at``). A contact, a deal or a new owner
-  restarts the clocks and voids the warning.
-- Never returned automatically: customers handed over to customer service after the deal (R15, a
-  ``service_owner`` is set: the file is looked after there, and no rule says otherwise), archived customers,
-  and, when the unit's policy says so (the default), key accounts (tier A, R25) and customers with an open
-  opportunity at 报价与谈判 or later.
 - In the pool the owner is empty and the unit is kept, so the customer waits in its team's (or region's) pool.
 - Every claim, release, return and assignment is an audit event on the customer's timeline.
 
@@ -23,121 +11,31 @@ Lock order, as for leads: the receiving user's row, then the customer.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from salesflow.audit import events
-from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from salesflow.crm.choices import CustomerStatus, Tier
+from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.crm import services as crm_services
+from salesflow.crm.choices import CustomerStatus
 from salesflow.crm.models import Customer
-from salesflow.org.models import User
+from salesflow.notifications.services import notice_rows, notices_insert
+from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import has_capability
-from salesflow.org.scope import is_above
+from salesflow.org.scope import data_scope, is_above
 
 from . import error_codes as codes
-from .models import LeadPolicy, in_pool_scope
-from .services import DEFAULT_POLICY, PolicyBook, policy_for
+from .models import PoolPolicy
+from .policies import PolicyBook, all_policies, policy_for
+from .rules import exemption, late_deal_customers, pool_clock
+from .scope import in_pool_scope
 
 REASON_MAX = 500
-# Stages of seed 004 from 报价与谈判 on that keep a customer with its owner (when the policy says so).
-LATE_STAGES = ("quote", "sign", "aftersales")
-
-
-EXEMPTIONS = {
-    "customer_service": gettext_lazy("it was handed over to customer service after the deal (R15)"),
-    "archived": gettext_lazy("it is archived"),
-    "key_account": gettext_lazy("it is a key account (tier A)"),
-    "late_deal": gettext_lazy("it has an open opportunity at quote and negotiation or later"),
-}
-
-
-class Rule:
-    FOLLOWUP = "followup"  # no follow-up for N days
-    DEAL = "deal"  # no deal for M days
-
-
-@dataclass(frozen=True)
-class PoolClock:
-    """When an owned customer returns to the pool, and why."""
-
-    due_at: dt.datetime
-    rule: str
-    days: int
-    warn_from: dt.datetime
-
-    def describe(self) -> str:
-        if self.rule == Rule.FOLLOWUP:
-            return _("no follow-up for {days} days").format(days=self.days)
-        return _("no deal for {days} days").format(days=self.days)
-
-
-def pool_clock(customer: Customer, policy: LeadPolicy) -> PoolClock | None:
-    """The earlier of the two deadlines, or None for a customer in the pool or a unit with the return switched
-    off. Exemptions are separate (``exemption``)."""
-    if customer.owner_id is None or not policy.customer_pool_enabled:
-        return None
-    start = customer.owned_since or customer.created_at
-    followup_from = max(start, customer.last_contact_at or start)
-    deal_from = max(start, customer.last_deal_at or start)
-    followup_due = followup_from + dt.timedelta(days=policy.customer_followup_days)
-    deal_due = deal_from + dt.timedelta(days=policy.customer_deal_days)
-    if followup_due <= deal_due:
-        due, rule, days = followup_due, Rule.FOLLOWUP, policy.customer_followup_days
-    else:
-        due, rule, days = deal_due, Rule.DEAL, policy.customer_deal_days
-    return PoolClock(due_at=due, rule=rule, days=days,
-                     warn_from=due - dt.timedelta(days=policy.customer_warning_days))
-
-
-def exemption(customer: Customer, policy: LeadPolicy, *, has_late_deal: bool) -> str:
-    """Why a customer never returns automatically ("" = it does)."""
-    if customer.service_owner_id is not None:
-        return "customer_service"  # R15
-    if customer.status != CustomerStatus.ACTIVE:
-        return "archived"
-    if policy.customer_exempt_key_accounts and customer.tier == Tier.A:
-        return "key_account"
-    if policy.customer_exempt_late_deals and has_late_deal:
-        return "late_deal"
-    return ""
-
-
-def _late_deal_customers(customer_ids) -> set[int]:
-    from salesflow.deals.models import Opportunity
-
-    return set(Opportunity.objects.filter(customer_id__in=list(customer_ids), stage__in=LATE_STAGES)
-               .values_list("customer_id", flat=True))
-
-
-@dataclass(frozen=True)
-class PoolOutlook:
-    """What the customer page shows: a pending return (after the warning) or why the customer is exempt."""
-
-    clock: PoolClock | None
-    warned: bool
-    exempt: str
-
-    @property
-    def exempt_label(self) -> str:
-        return str(EXEMPTIONS.get(self.exempt, ""))
-
-
-def customer_pool_outlook(customer: Customer) -> PoolOutlook | None:
-    if customer.owner_id is None:
-        return None
-    policy = policy_for(customer.unit)
-    late = customer.pk in _late_deal_customers([customer.pk]) if policy.customer_exempt_late_deals else False
-    exempt = exemption(customer, policy, has_late_deal=late)
-    return PoolOutlook(clock=None if exempt else pool_clock(customer, policy),
-                       warned=customer.pool_warned_at is not None, exempt=exempt)
 
 
 # --- caps ----------------------------------------------------------------------------------------------
@@ -156,6 +54,12 @@ def check_customer_cap(user: User, *, by=None) -> None:
                    message.format(held=held, cap=cap, name=user.display_name))
 
 
+def customer_cap_on_leaving_pool(*, customer: Customer, owner: User, by) -> None:
+    """Registered in ``crm.hooks.CUSTOMER_FROM_POOL``: whoever gets a pool customer (claimed, or assigned from
+    the pool by anyone) must be under their unit's customer cap."""
+    check_customer_cap(owner, by=by)
+
+
 # --- claim, release, assign ----------------------------------------------------------------------------
 
 @transaction.atomic
@@ -163,8 +67,6 @@ def customer_pool_claim(*, by, customer_id: int) -> Customer:
     """领取: take a customer from the pool, up to the unit's customer cap. The rep's own row is locked first,
     so two claims by one rep are counted one after the other; the customer's row lock lets one of two reps
     win it, and the other learns that somebody was faster."""
-    from salesflow.crm.services import _give
-
     if not has_capability(by, "customer.claim"):
         raise PermissionRefused()
     User.objects.select_for_update().filter(pk=by.pk).first()
@@ -179,26 +81,20 @@ def customer_pool_claim(*, by, customer_id: int) -> Customer:
         raise Conflict(codes.CUSTOMER_ALREADY_CLAIMED, _("Somebody has already claimed this customer."))
     if customer.status != CustomerStatus.ACTIVE:
         raise Conflict(codes.CUSTOMER_NOT_IN_POOL, _("This customer is not waiting in the pool."))
-    check_customer_cap(by)
-    before = {"owner": None, "unit": customer.unit_id}
-    _give(customer, by)
-    events.record(by=by, action="customer.claimed", obj=customer, customer_id=customer.pk, before=before,
-                  after={"owner": by.pk, "unit": by.unit_id})
-    return customer
+    # The cap is checked by the CUSTOMER_FROM_POOL hook (customer_cap_on_leaving_pool), as for an assignment.
+    return crm_services.customer_from_pool(by=by, customer=customer, owner=by, claimed=True)
 
 
 @transaction.atomic
 def customer_pool_assign(*, by, customer_id: int, owner: User, note: str = "") -> Customer:
     """A unit head (or leadership) gives a pool customer to a user of their scope; the user's cap applies."""
-    from salesflow.crm.services import customer_reassign
-
     if not has_capability(by, "customer.reassign"):
         raise PermissionRefused()
     customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("Customer not found."))
-    return customer_reassign(by=by, customer=customer, owner=owner, note=(note or "").strip()[:REASON_MAX],
-                             from_pool_only=True)
+    return crm_services.customer_reassign(by=by, customer=customer, owner=owner,
+                                          note=(note or "").strip()[:REASON_MAX], from_pool_only=True)
 
 
 @transaction.atomic
@@ -218,17 +114,7 @@ def customer_release(*, by, customer_id: int, reason: str) -> Customer:
         raise ValidationFailed({"reason": [_("Say why the customer goes back to the pool.")]})
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": [_("At most {n} characters.").format(n=REASON_MAX)]})
-    before = {"owner": customer.owner_id, "unit": customer.unit_id}
-    _to_pool(customer, timezone.now())
-    customer.save(update_fields=["owner", "owned_since", "pool_warned_at", "released_at", "updated_at"])
-    events.record(by=by, action="customer.released", obj=customer, customer_id=customer.pk, before=before,
-                  after={"owner": None, "unit": customer.unit_id}, note=reason)
-    return customer
-
-
-def _to_pool(customer: Customer, now: dt.datetime) -> None:
-    customer.owner = None
-    customer.owned_since, customer.pool_warned_at, customer.released_at = None, None, now
+    return crm_services.customer_to_pool(by=by, customer=customer, note=reason)
 
 
 # --- the sweep -----------------------------------------------------------------------------------------
@@ -243,9 +129,7 @@ def customers_pool_sweep(now: dt.datetime | None = None, batch: int = 500) -> di
     """
     now = now or timezone.now()
     book = PolicyBook()
-    # Every policy a unit can end up with: the rows, and the built-in defaults where no company row exists.
-    possible = [*book.policies.values(), *([] if None in book.policies else [DEFAULT_POLICY])]
-    enabled = [p for p in possible if p.customer_pool_enabled]
+    enabled = [p for p in all_policies() if p.customer_pool_enabled]
     counts = {"warned": 0, "returned": 0, "cleared": 0}
     start = Coalesce("owned_since", "created_at")
     base = (Customer.objects.filter(owner__isnull=False, status=CustomerStatus.ACTIVE, service_owner__isnull=True)
@@ -274,7 +158,7 @@ def customers_pool_sweep(now: dt.datetime | None = None, batch: int = 500) -> di
 
 
 def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, counts: dict) -> None:
-    late = _late_deal_customers(c.pk for c in customers)
+    late = late_deal_customers(c.pk for c in customers)
     warn, back, clear, notices, audit = [], [], [], [], []
     for customer in customers:
         policy = book.for_unit(customer.unit_id)
@@ -291,40 +175,33 @@ def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, count
             note = _("Returned to the pool: {rule}").format(rule=clock.describe())
             audit.append(_event_row(customer, "customer.reclaimed", note=note,
                                     before={"owner": owner.pk}, after={"owner": None}))
-            notices.append(_notice(owner, kind="customer.reclaimed", url=reverse("leads:customer_pool"),
+            notices += notice_rows([owner], kind="customer.reclaimed", url=reverse("pool:customer_pool"),
                                    title=lambda c=customer: _("Customer returned to the pool: {name}").format(
                                        name=c.name),
                                    body=lambda k=clock: _("It had {rule}, so it went back to the public pool.")
-                                   .format(rule=k.describe())))
+                                   .format(rule=k.describe()))
         elif customer.pool_warned_at is None:
             warn.append(customer.pk)
             due = timezone.localtime(clock.due_at).date()
             audit.append(_event_row(customer, "customer.pool_warned",
                                     note=_("Returns to the pool on {date}: {rule}").format(
                                         date=due.isoformat(), rule=clock.describe())))
-            notices.append(_notice(owner, kind="customer.pool_warning",
+            notices += notice_rows([owner], kind="customer.pool_warning",
                                    url=reverse("crm:customer_detail", args=[customer.pk]),
                                    title=lambda c=customer, d=due: _("{name} returns to the pool on {date}").format(
                                        name=c.name, date=d.isoformat()),
                                    body=lambda k=clock: _("It has {rule} by then. Follow it up (log a visit or "
-                                                          "a call) to keep it.").format(rule=k.describe())))
+                                                          "a call) to keep it.").format(rule=k.describe()))
     if back:
-        Customer.objects.filter(pk__in=back).update(owner=None, owned_since=None, pool_warned_at=None,
-                                                    released_at=now, updated_at=timezone.now())
+        crm_services.customers_to_pool(customer_ids=back, at=now)
     if warn:
-        Customer.objects.filter(pk__in=warn).update(pool_warned_at=now)
+        crm_services.customers_mark_pool_warned(customer_ids=warn, at=now)
     if clear:
-        Customer.objects.filter(pk__in=clear).update(pool_warned_at=None)
+        crm_services.customers_clear_pool_warning(customer_ids=clear)
     _store(notices, audit)
     counts["warned"] += len(warn)
     counts["returned"] += len(back)
     counts["cleared"] += len(clear)
-
-
-def _notice(user: User, *, kind: str, url: str, title, body) -> dict:
-    # Composed in the recipient's language, like notifications.services.notify (the sweep has no request).
-    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-        return {"user_id": user.pk, "kind": kind, "title": str(title())[:255], "body": str(body()), "url": url}
 
 
 def _event_row(customer: Customer, action: str, *, note: str, before: dict | None = None,
@@ -339,9 +216,124 @@ def _event_row(customer: Customer, action: str, *, note: str, before: dict | Non
 def _store(notices: list[dict], audit: list[dict]) -> None:
     from salesflow.audit.models import AuditEvent
     from salesflow.core.bulk import insert_dicts
-    from salesflow.notifications.models import Notification
-    from salesflow.notifications.services import send_after_commit
 
-    ids = insert_dicts(Notification, notices)
+    notices_insert(notices)  # their e-mail and robot copies leave after commit
     insert_dicts(AuditEvent, audit)
-    send_after_commit(ids)
+
+
+# --- pool policies ---------------------------------------------------------------------------------------
+# Who may change what (org.roles ``lead.configure`` / ``lead.configure_company``): the sales director and the
+# administrator every policy, including the company default; a sales manager the policies of the units in their
+# region (their data scope). Every change is validated (translated errors, nothing written) and audited.
+
+POLICY_FIELDS = ["claim_cap", "contact_limit_hours", "qualify_threshold", "customer_pool_enabled",
+                 "customer_followup_days", "customer_deal_days", "customer_warning_days", "customer_claim_cap",
+                 "customer_exempt_key_accounts", "customer_exempt_late_deals"]
+# Three assessments of at most 100 points each (the leads' scoring rules): the highest score a lead can reach.
+QUALIFY_THRESHOLD_MAX = 300
+POLICY_NUMBERS = {
+    # field: (lowest, highest)
+    "claim_cap": (0, 10_000),
+    "contact_limit_hours": (1, 2_000),
+    "qualify_threshold": (0, QUALIFY_THRESHOLD_MAX),
+    "customer_followup_days": (1, 3_650),
+    "customer_deal_days": (1, 3_650),
+    "customer_warning_days": (0, 365),
+    "customer_claim_cap": (0, 100_000),
+}
+POLICY_FLAGS = ["customer_pool_enabled", "customer_exempt_key_accounts", "customer_exempt_late_deals"]
+
+
+def can_configure_unit(by, unit: OrgUnit | None) -> bool:
+    """The company default (unit None) is the director's and the administrator's; a unit, also its manager's."""
+    if not has_capability(by, "lead.configure"):
+        return False
+    if has_capability(by, "lead.configure_company"):
+        return True
+    return unit is not None and unit.pk in data_scope(by).unit_ids
+
+
+def _int(value, field: str, errors: dict, low: int, high: int) -> int | None:
+    raw = "" if value is None else str(value).strip()
+    try:
+        number = int(raw)
+    except ValueError:
+        errors[field] = [_("Enter a whole number.")]
+        return None
+    if number < low or number > high:
+        errors[field] = [_("Enter a whole number from {low} to {high}.").format(low=low, high=high)]
+        return None
+    return number
+
+
+def _flag(value) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "on", "yes")
+
+
+def clean_policy(data: dict) -> dict:
+    errors, cleaned = {}, {}
+    for field, (low, high) in POLICY_NUMBERS.items():
+        value = _int(data.get(field), field, errors, low, high)
+        if value is not None:
+            cleaned[field] = value
+    for field in POLICY_FLAGS:
+        cleaned[field] = _flag(data.get(field))
+    warning = cleaned.get("customer_warning_days")
+    if warning is not None:
+        for field in ("customer_followup_days", "customer_deal_days"):
+            if field in cleaned and warning >= cleaned[field]:
+                errors.setdefault("customer_warning_days", []).append(
+                    _("The warning must come before the return: fewer days than {days}.").format(days=cleaned[field]))
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _snapshot(policy: PoolPolicy | None) -> dict:
+    return events.snapshot(policy, POLICY_FIELDS) if policy is not None else {}
+
+
+@transaction.atomic
+def policy_save(*, by, unit: OrgUnit | None, data: dict) -> PoolPolicy:
+    """Create or change the pool policy of a unit (its own rules from now on), or the company default."""
+    if not has_capability(by, "lead.configure"):
+        raise PermissionRefused()
+    if not can_configure_unit(by, unit):
+        if unit is None:
+            raise PermissionRefused(_("Only the sales director or the administrator may change the company "
+                                      "default."))
+        raise NotFound(_("Unit not found."))
+    cleaned = clean_policy(data)
+    policy = PoolPolicy.objects.select_for_update().filter(unit=unit).first() if unit is not None else \
+        PoolPolicy.objects.select_for_update().filter(unit__isnull=True).first()
+    before = _snapshot(policy)
+    created = policy is None
+    if created:
+        policy = PoolPolicy(unit=unit)
+    for field, value in cleaned.items():
+        setattr(policy, field, value)
+    policy.save()
+    after = _snapshot(policy)
+    if created or after != before:
+        events.record(by=by, action="lead_policy.saved", obj=policy, before=before or None, after=after,
+                      object_repr=unit.name if unit is not None else str(_("Company default")))
+    return policy
+
+
+@transaction.atomic
+def policy_remove(*, by, unit: OrgUnit) -> None:
+    """Drop a unit's own policy: it inherits from the nearest unit above it again."""
+    if not has_capability(by, "lead.configure"):
+        raise PermissionRefused()
+    if unit is None:
+        raise AppError(codes.POLICY_DEFAULT_REQUIRED, _("The company default cannot be removed."))
+    if not can_configure_unit(by, unit):
+        raise NotFound(_("Unit not found."))
+    policy = PoolPolicy.objects.select_for_update().filter(unit=unit).first()
+    if policy is None:
+        raise NotFound(_("This unit has no rules of its own."))
+    before = _snapshot(policy)
+    pk = policy.pk
+    policy.delete()
+    events.record(by=by, action="lead_policy.removed", obj=policy, object_id=pk, object_repr=unit.name,
+                  before=before)

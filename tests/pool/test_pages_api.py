@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from salesflow.crm import services as crm_services
 from salesflow.crm.models import Customer
-from salesflow.leads import customer_pool as pool
-from salesflow.leads.models import LeadPolicy
+from salesflow.pool import services as pool
+from salesflow.pool.models import PoolPolicy
 
 from ..conftest import fresh
 
@@ -72,7 +72,7 @@ def test_claim_from_the_page(org, in_pool, client_for):
 
 
 def test_claim_cap_message_on_the_page(org, in_pool, client_for):
-    LeadPolicy.objects.create(unit=org.east_team, customer_claim_cap=1)
+    PoolPolicy.objects.create(unit=org.east_team, customer_claim_cap=1)
     customer = in_pool()
     resp = client_for(org.rep).post(f"/leads/customer-pool/{customer.pk}/claim/", follow=True)
     assert "the cap is 1" in resp.content.decode()

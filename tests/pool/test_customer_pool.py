@@ -12,10 +12,11 @@ from salesflow.crm import selectors as crm_selectors
 from salesflow.crm import services as crm_services
 from salesflow.crm.models import Customer
 from salesflow.deals import services as deal_services
-from salesflow.leads import customer_pool as pool
-from salesflow.leads import selectors
-from salesflow.leads.models import LeadPolicy
 from salesflow.notifications.models import Notification
+from salesflow.pool import selectors
+from salesflow.pool import services as pool
+from salesflow.pool.models import PoolPolicy
+from salesflow.pool.rules import customer_pool_outlook
 
 from ..conftest import fresh
 
@@ -148,8 +149,8 @@ def test_r25_key_accounts_are_exempt_unless_the_policy_says_otherwise(org, make_
     assert sweep()["returned"] == 1
     assert Customer.objects.get(pk=key.pk).owner_id == org.rep.pk
     assert Customer.objects.get(pk=plain.pk).owner_id is None
-    assert pool.customer_pool_outlook(Customer.objects.get(pk=key.pk)).exempt == "key_account"
-    LeadPolicy.objects.filter(unit__isnull=True).update(customer_exempt_key_accounts=False)
+    assert customer_pool_outlook(Customer.objects.get(pk=key.pk)).exempt == "key_account"
+    PoolPolicy.objects.filter(unit__isnull=True).update(customer_exempt_key_accounts=False)
     assert sweep()["returned"] == 1
     assert Customer.objects.get(pk=key.pk).owner_id is None
 
@@ -163,7 +164,7 @@ def test_an_open_deal_at_quote_or_later_keeps_the_customer(org, make_customer):
     assert sweep()["returned"] == 1
     assert Customer.objects.get(pk=late.pk).owner_id == org.rep.pk
     assert Customer.objects.get(pk=early.pk).owner_id is None
-    LeadPolicy.objects.filter(unit__isnull=True).update(customer_exempt_late_deals=False)
+    PoolPolicy.objects.filter(unit__isnull=True).update(customer_exempt_late_deals=False)
     assert sweep()["returned"] == 1
 
 
@@ -176,10 +177,10 @@ def test_archived_customers_stay_where_they_are(org, make_customer):
 # ── per-team policy: the nearest unit with one decides ──────────────────────────────────────────────────
 
 def test_per_team_policy_nearest_ancestor_applies(org, make_customer):
-    LeadPolicy.objects.create(unit=org.east, customer_followup_days=10, customer_warning_days=2)
+    PoolPolicy.objects.create(unit=org.east, customer_followup_days=10, customer_warning_days=2)
     in_team = make_customer(org.rep, days_owned=12)  # 上海一组 → inherits 华东大区: 10 days
     in_team2 = make_customer(org.rep3, days_owned=12)  # 上海二组, own rule below: 60 days
-    LeadPolicy.objects.create(unit=org.east_team2, customer_followup_days=60)
+    PoolPolicy.objects.create(unit=org.east_team2, customer_followup_days=60)
     north = make_customer(org.rep2, days_owned=12)  # 华北: company default 30 days
     assert sweep()["returned"] == 1
     assert Customer.objects.get(pk=in_team.pk).owner_id is None
@@ -188,7 +189,7 @@ def test_per_team_policy_nearest_ancestor_applies(org, make_customer):
 
 
 def test_a_unit_can_switch_the_automatic_return_off(org, make_customer):
-    LeadPolicy.objects.create(unit=org.east_team, customer_pool_enabled=False)
+    PoolPolicy.objects.create(unit=org.east_team, customer_pool_enabled=False)
     mine = make_customer(org.rep, days_owned=100)
     north = make_customer(org.rep2, days_owned=100)
     assert sweep()["returned"] == 1
@@ -200,7 +201,7 @@ def test_the_database_refuses_a_warning_after_the_return(org):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        LeadPolicy.objects.create(unit=org.east_team, customer_followup_days=3, customer_warning_days=3)
+        PoolPolicy.objects.create(unit=org.east_team, customer_followup_days=3, customer_warning_days=3)
 
 
 # ── claim ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -221,7 +222,7 @@ def test_a_rep_claims_a_pool_customer_of_their_team(org, pool_customer):
 
 
 def test_claim_cap_counts_the_customers_a_rep_owns(org, pool_customer, make_customer):
-    LeadPolicy.objects.create(unit=org.east_team, customer_claim_cap=2)  # rep owns cust_rep already
+    PoolPolicy.objects.create(unit=org.east_team, customer_claim_cap=2)  # rep owns cust_rep already
     first, second = pool_customer(), pool_customer()
     pool.customer_pool_claim(by=fresh(org.rep), customer_id=first.pk)
     with pytest.raises(Conflict) as exc:
@@ -300,7 +301,7 @@ def test_a_manager_assigns_a_pool_customer_and_the_reps_cap_applies(org, pool_cu
     assert event.note == "二组行业对口" and event.before["owner"] is None
     with pytest.raises(Conflict):  # not in the pool any more
         pool.customer_pool_assign(by=fresh(org.manager), customer_id=customer.pk, owner=org.rep)
-    LeadPolicy.objects.create(unit=org.east_team, customer_claim_cap=1)
+    PoolPolicy.objects.create(unit=org.east_team, customer_claim_cap=1)
     other = pool_customer()
     with pytest.raises(Conflict) as exc:
         pool.customer_pool_assign(by=fresh(org.manager), customer_id=other.pk, owner=org.rep)
@@ -342,8 +343,8 @@ def test_a_pool_customer_gets_no_opportunity_until_someone_owns_it(org, pool_cus
 
 def test_the_outlook_shows_the_return_date_after_the_warning(org, make_customer):
     customer = make_customer(days_owned=28)
-    outlook = pool.customer_pool_outlook(customer)
+    outlook = customer_pool_outlook(customer)
     assert not outlook.warned and outlook.clock.rule == "followup"
     sweep()
-    outlook = pool.customer_pool_outlook(Customer.objects.get(pk=customer.pk))
+    outlook = customer_pool_outlook(Customer.objects.get(pk=customer.pk))
     assert outlook.warned and abs((outlook.clock.due_at - (customer.owned_since + 30 * DAY)).total_seconds()) < 1

@@ -1,7 +1,7 @@
-"""Demo for the customers' public pool (公海客户) and the lead rules, built through the services.
+"""Demo for the public pool (公海客户) and its policies, built through the services.
 
-- Lead rules: a few territory rules (江苏 → 南京一组, 广东 → 广州一组, 华北 energy → 高阳…), own pool policies for
-  华东大区 (leads) and 北京一组 (customers come back after 20 days without follow-up), a pool of its own for 华南.
+- Pool policies: own policies for 华东大区 (leads) and 北京一组 (customers come back after 20 days without
+  follow-up), a pool of its own for 华南 (the territory rules are the leads' demo).
 - Customers already in the pool: released by their owners with a reason, or returned by the sweep (no follow-up,
   no deal), one claimed back and one assigned from the pool by the manager, so timelines show every step.
 - Warnings pending: some customers of ``rep`` and ``rep2`` return in 2 days (the bell and the customer page say so).
@@ -19,17 +19,17 @@ from salesflow.audit.models import AuditEvent
 from salesflow.crm.models import Customer
 from salesflow.demo.registry import builder
 
-from . import config
-from .customer_pool import (
-    _late_deal_customers,
+from .models import PoolPolicy
+from .policies import policy_for
+from .rules import exemption, late_deal_customers
+from .services import (
+    POLICY_FIELDS,
     customer_pool_assign,
     customer_pool_claim,
     customer_release,
     customers_pool_sweep,
-    exemption,
+    policy_save,
 )
-from .models import LeadAssignmentRule, LeadPolicy
-from .services import policy_for
 
 RELEASES = [
     # (owner, reason)
@@ -51,7 +51,7 @@ WARN_DEAL = [("rep", 1)]
 def _free(customers: list[Customer], taken: set[int], *, untouched: bool) -> list[Customer]:
     """Owned, active customers that nothing exempts and that no other step of the demo uses; ``untouched``: also
     that no visit or deal of the demo touched (their clocks are set here, which must not contradict a visit)."""
-    late = _late_deal_customers(c.pk for c in customers)
+    late = late_deal_customers(c.pk for c in customers)
     out = []
     for c in customers:
         if c.pk in taken or c.owner_id is None or c.status != "active":
@@ -71,7 +71,7 @@ def build_customer_pool_demo(ctx) -> None:
         return
     users, units = ctx.users, ctx.units
     director = users.get("director") or ctx.admin
-    _rules_and_policies(ctx, director)
+    _policies(ctx, director)
 
     _deal_dates_from_won_opportunities()
     by_owner: dict[str, list[Customer]] = {}
@@ -88,6 +88,7 @@ def build_customer_pool_demo(ctx) -> None:
     day = dt.timedelta(days=1)
 
     def set_clocks(customers, *, owned, contact=None, deal=None):
+        # Demo history, back-dated: no service writes the past, so the clocks are set on the rows directly.
         Customer.objects.filter(pk__in=[c.pk for c in customers]).update(
             owned_since=now - owned * day, last_contact_at=now - contact * day if contact is not None else None,
             last_deal_at=now - deal * day if deal is not None else None, pool_warned_at=None)
@@ -141,31 +142,18 @@ def _deal_dates_from_won_opportunities() -> None:
         Customer.objects.filter(pk=row["customer_id"]).update(last_deal_at=row["at"])
 
 
-def _rules_and_policies(ctx, director) -> None:
+def _policies(ctx, director) -> None:
     units, users = ctx.units, ctx.users
-    if not LeadPolicy.objects.filter(unit__isnull=False).exists():
-        config.policy_save(by=users.get("manager") or director, unit=units["EAST"], data={
+    if not PoolPolicy.objects.filter(unit__isnull=False).exists():
+        policy_save(by=users.get("manager") or director, unit=units["EAST"], data={
             **_policy_values(policy_for(units["EAST"])), "claim_cap": 60, "contact_limit_hours": 16})
-        config.policy_save(by=users.get("manager2") or director, unit=units["NORTH-BJ-1"], data={
+        policy_save(by=users.get("manager2") or director, unit=units["NORTH-BJ-1"], data={
             **_policy_values(policy_for(units["NORTH-BJ-1"])), "customer_followup_days": 20,
             "customer_warning_days": 3, "customer_claim_cap": 80})
-        config.policy_save(by=director, unit=units["SOUTH"], data={
+        policy_save(by=director, unit=units["SOUTH"], data={
             **_policy_values(policy_for(units["SOUTH"])), "customer_followup_days": 45, "customer_deal_days": 120,
             "customer_warning_days": 5, "customer_exempt_late_deals": False})
-    if not LeadAssignmentRule.objects.exists():
-        rules = [
-            (director, {"priority": 10, "province": "江苏省", "team": units["EAST-JS-1"].pk}),
-            (director, {"priority": 20, "province": "广东省", "team": units["SOUTH-GD-1"].pk}),
-            (users.get("manager2") or director, {"priority": 30, "region": units["NORTH"].pk, "industry": "energy",
-                                                  "user": users["gaoyang"].pk}),
-            (director, {"priority": 40, "province": "四川省", "team": units["SOUTHWEST-SC-1"].pk}),
-            (users.get("manager") or director, {"priority": 50, "region": units["EAST"].pk, "province": "上海市",
-                                                 "team": units["EAST-SH-1"].pk}),
-        ]
-        for by, data in rules:
-            config.rule_save(by=by, data={**data, "is_active": True})
-        ctx.count("territory rules", len(rules))
 
 
 def _policy_values(policy) -> dict:
-    return {field: getattr(policy, field) for field in config.POLICY_FIELDS}
+    return {field: getattr(policy, field) for field in POLICY_FIELDS}

@@ -1,0 +1,11 @@
+"""The customer file's hooks: other apps register in their AppConfig.ready (ADR 0004)."""
+
+from salesflow.core.hooks import Hook
+
+CUSTOMER_FROM_POOL = Hook(
+    "crm.customer_from_pool",
+    signature="handler(*, customer, owner, by) -> None",
+    doc="Inside the transaction, with the receiving user's row and the customer locked, just before a customer "
+        "waiting in the public pool gets an owner (claimed or assigned): a handler may refuse with an AppError "
+        "(the pool app checks the receiving user's customer cap).",
+)

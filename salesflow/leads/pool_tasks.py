@@ -1,9 +1,0 @@
-from django_tasks import task
-
-
-@task()
-def sweep_customer_pool() -> dict:
-    """Warn owners and return overdue customers to the public pool (see leads.customer_pool)."""
-    from .customer_pool import customers_pool_sweep
-
-    return customers_pool_sweep()
