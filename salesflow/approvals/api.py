@@ -1,10 +1,10 @@
 from datetime import datetime
-from decimal import Decimal
 
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from salesflow.core.errors import NotFound
+from salesflow.core.parsers import Money, Percent
 
 from . import policies, selectors, services
 from .registry import DOCUMENT_LABELS
@@ -26,8 +26,8 @@ class TaskOut(Schema):
     document_label: str
     document_id: int
     title: str
-    amount: Decimal | None
-    discount_percent: Decimal | None
+    amount: Money | None
+    discount_percent: Percent | None
     requester: str
     stage: str
     status: str

@@ -150,6 +150,11 @@ def parse_money(value, *, low: Decimal | None = ZERO, high: Decimal | None = MAX
                          messages={**MONEY_MESSAGES, **(messages or {})}, pattern=_MONEY)
 
 
+def round_money(value: Decimal) -> Decimal:
+    """A computed amount (a discount, a share) to the cent, half up: the same rounding as a typed one."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def parse_percent(value, *, low: Decimal | None = ZERO, high: Decimal | None = HUNDRED, blank: Any = REQUIRED,
                   places: int = PERCENT_PLACES, messages: dict | None = None) -> Decimal:
     """A percentage as its number (6 or "6%" → 6.00), rounded half up to ``places``."""

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from salesflow.core.parsers import Money
 from salesflow.org.models import User
 
 from . import selectors, services
@@ -41,7 +42,7 @@ class _CustomerBase(Schema):
     region_name: str | None = None
     tier: str
     group_id: int | None
-    credit_limit: Decimal
+    credit_limit: Money
     owner_id: int | None = Field(..., description="empty while the customer waits in the public pool")
     owner_name: str | None
     primary_contact: str | None
@@ -101,7 +102,7 @@ class CustomerIn(Schema):
     group: str = Field("", description="customer group id or name")
     value_type: str = ""
     tier: str = "C"
-    credit_limit: Decimal = Decimal("0")
+    credit_limit: Money = Decimal("0")
     company_size: str = ""
     shop_url: str = ""
     collected_on: date | None = None
@@ -124,7 +125,7 @@ class CustomerPatch(Schema):
     group: str | None = None
     value_type: str | None = None
     tier: str | None = None
-    credit_limit: Decimal | None = None
+    credit_limit: Money | None = None
     company_size: str | None = None
     shop_url: str | None = None
     collected_on: date | None = None

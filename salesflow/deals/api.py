@@ -1,8 +1,9 @@
 from datetime import datetime
-from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+
+from salesflow.core.parsers import Money, Percent
 
 from . import selectors, services
 
@@ -21,9 +22,9 @@ class DiscountOut(Schema):
     customer_id: int
     customer_name: str = Field(alias="customer.name")
     requester_id: int
-    amount: Decimal
-    discount_percent: Decimal
-    discount_amount: Decimal
+    amount: Money
+    discount_percent: Percent
+    discount_amount: Money
     reason: str
     terms: str
     status: str
@@ -35,15 +36,15 @@ class DiscountOut(Schema):
 
 class DiscountIn(Schema):
     customer_id: int
-    amount: str
-    discount_percent: str
+    amount: Money
+    discount_percent: Percent
     reason: str
     terms: str = ""
 
 
 class DiscountPatch(Schema):
-    amount: str
-    discount_percent: str
+    amount: Money
+    discount_percent: Percent
     reason: str
     terms: str = ""
 

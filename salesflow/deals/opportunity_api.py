@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.core.errors import ValidationFailed
+from salesflow.core.parsers import Money
 from salesflow.crm.api import CappedPagination
 
 from . import funnel, selectors, services
@@ -32,7 +33,7 @@ class OpportunityOut(Schema):
     unit_id: int | None
     region_id: int | None
     stage: str
-    amount: Decimal
+    amount: Money
     probability: int
     expected_close: date | None
     value_type: str
@@ -68,7 +69,7 @@ class OpportunityFilterIn(Schema):
 class OpportunityIn(Schema):
     customer_id: int
     name: str
-    amount: str = "0"
+    amount: Money = Decimal("0")
     expected_close: date | None = None
     probability: int | None = None
     value_type: str = ""
@@ -78,7 +79,7 @@ class OpportunityIn(Schema):
 
 class OpportunityPatch(Schema):
     name: str | None = None
-    amount: str | None = None
+    amount: Money | None = None
     expected_close: date | None = None
     probability: int | None = None
     value_type: str | None = None
@@ -150,9 +151,9 @@ class StageFigures(Schema):
     stage: str
     label: str
     count: int
-    amount: Decimal
+    amount: Money
     reached: int
-    reached_amount: Decimal
+    reached_amount: Money
     conversion: float | None = Field(None, description="reached(next stage) / reached(this stage)")
     next_stage: str
     avg_days_in_stage: float | None
@@ -160,7 +161,7 @@ class StageFigures(Schema):
 
 class Closed(Schema):
     count: int
-    amount: Decimal
+    amount: Money
 
 
 class SummaryFilters(Schema):
@@ -173,7 +174,7 @@ class SummaryFilters(Schema):
 class PipelineSummaryOut(Schema):
     filters: SummaryFilters
     count: int
-    amount: Decimal
+    amount: Money
     stages: list[StageFigures]
     won: Closed
     lost: Closed

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from salesflow.core.parsers import Money
 from salesflow.crm.api import CappedPagination, ErrorOut
 from salesflow.org.models import OrgUnit, User
 
@@ -30,7 +31,7 @@ class LeadOut(Schema):
     channel: str
     campaign: str
     need_notes: str
-    estimated_amount: Decimal
+    estimated_amount: Money
     need: str
     purchasing_power: str
     credit: str
@@ -63,7 +64,7 @@ class LeadIn(Schema):
     channel: str = ""
     campaign: str = ""
     need_notes: str = ""
-    estimated_amount: Decimal = Decimal("0")
+    estimated_amount: Money = Decimal("0")
     owner_id: int | None = Field(None, description="assign at once; empty = the lead waits in the pool")
     confirm_duplicates: bool = False
 
@@ -98,7 +99,7 @@ class ScreenIn(Schema):
 class ConvertIn(Schema):
     customer_id: int | None = Field(None, description="attach to this existing customer instead of creating one")
     opportunity_name: str = ""
-    amount: Decimal | None = None
+    amount: Money | None = None
     expected_close: date | None = None
     confirm_duplicates: bool = False
 

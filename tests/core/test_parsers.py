@@ -222,3 +222,17 @@ def test_schema_types_refuse_with_the_parsers_translated_message():
         Sample(amount="abc", percent="x")
     messages = {e["loc"][0]: e["msg"] for e in caught.value.errors()}
     assert messages == {"amount": "请输入金额，如 500000.00。", "percent": "请输入数字，例如 12.50。"}
+
+
+def test_openapi_documents_amounts_as_decimals(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    decimal_in = [{"type": "number"}, {"type": "string", "format": "decimal"}]
+    for name, field in (("DiscountIn", "amount"), ("DiscountIn", "discount_percent"), ("OpportunityIn", "amount"),
+                        ("CustomerIn", "credit_limit"), ("LeadIn", "estimated_amount")):
+        assert schemas[name]["properties"][field]["anyOf"] == decimal_in, (name, field)
+    patch = schemas["OpportunityPatch"]["properties"]["amount"]["anyOf"]
+    assert patch[0]["anyOf"] == decimal_in and patch[1] == {"type": "null"}
+    for name, field in (("DiscountOut", "amount"), ("DiscountOut", "discount_percent"), ("OpportunityOut", "amount"),
+                        ("CustomerOut", "credit_limit"), ("LeadOut", "estimated_amount")):
+        out = schemas[name]["properties"][field]
+        assert (out["type"], out["format"], out["pattern"]) == ("string", "decimal", r"^-?\d+\.\d{2}$"), (name, field)

@@ -34,6 +34,25 @@ def test_create_get_patch_move_win(org, client_for):
     assert c.get(f"{BASE}/{oid}").json()["owner_id"] == org.rep.pk
 
 
+@pytest.mark.parametrize("amount, stored", [(120000.5, "120000.50"), ("120,000.505", "120000.51"), ("12万", "120000.00"),
+                                            (0, "0.00")])
+def test_amount_is_a_number_or_a_numeric_string_in_and_a_decimal_string_out(org, client_for, amount, stored):
+    c = client_for(org.rep)
+    r = send(c, "post", BASE, {"customer_id": org.cust_rep.pk, "name": "金额", "amount": amount})
+    assert r.status_code == 201, r.content
+    assert r.json()["amount"] == stored and str(Opportunity.objects.get(pk=r.json()["id"]).amount) == stored
+    r = send(c, "patch", f"{BASE}/{r.json()['id']}", {"amount": 99.995})
+    assert r.status_code == 200 and r.json()["amount"] == "100.00"
+
+
+@pytest.mark.parametrize("amount, message", [("abc", "Enter an amount such as 500000.00."), (True, "Enter an amount such as 500000.00."),
+                                             (-1, "Enter a value from 0.00 to 999999999999.99.")])
+def test_bad_amount_is_400_with_the_parsers_message(org, client_for, amount, message):
+    r = send(client_for(org.rep), "post", BASE, {"customer_id": org.cust_rep.pk, "name": "金额", "amount": amount})
+    assert r.status_code == 400 and r.json()["code"] == "validation_error"
+    assert r.json()["fields"]["amount"] == [message]
+
+
 def test_lose_needs_a_known_reason(org, client_for, opportunity, lost_reason, competitor):
     o = opportunity()
     c = client_for(org.rep)
