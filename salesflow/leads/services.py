@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +37,8 @@ from salesflow.notifications.services import notify
 from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users, region_of
+from salesflow.pool.policies import all_policies, policy_for
+from salesflow.pool.scope import pool_unit_ids
 
 from . import error_codes as codes
 from .models import (
@@ -46,12 +47,10 @@ from .models import (
     Assessment,
     Lead,
     LeadAssignmentRule,
-    LeadPolicy,
     LeadScoringRule,
     LeadStatus,
     Level,
     RoundRobinCursor,
-    pool_unit_ids,
 )
 
 AUDITED_FIELDS = ["name", "contact_name", "phone", "credit_code", "province", "city", "industry", "channel",
@@ -59,7 +58,6 @@ AUDITED_FIELDS = ["name", "contact_name", "phone", "credit_code", "province", "c
 TEXT_LIMITS = {"name": 200, "contact_name": 64, "city": 32, "campaign": 100, "need_notes": 4000}
 # Reps who can be handed leads by round-robin or territory rules.
 WORKING_ROLES = [Role.REP]
-DEFAULT_POLICY = LeadPolicy(claim_cap=50, contact_limit_hours=18, qualify_threshold=60)
 
 
 # --- validation ----------------------------------------------------------------------------------------
@@ -140,38 +138,7 @@ def _raise_duplicates(duplicates: list[LeadDuplicate]) -> None:
     )
 
 
-# --- policy and scoring --------------------------------------------------------------------------------
-
-def policy_for(unit: OrgUnit | None) -> LeadPolicy:
-    """The pool policy of the nearest unit (itself, then upwards) that has one, else the company default."""
-    ids = unit.ancestor_ids if unit is not None else []
-    return nearest_policy(ids, {p.unit_id: p for p in LeadPolicy.objects.filter(Q(unit_id__in=ids)
-                                                                                 | Q(unit__isnull=True))})
-
-
-def nearest_policy(ancestor_ids: list[int], policies: dict[int | None, LeadPolicy]) -> LeadPolicy:
-    """The one inheritance rule: the first of the unit's ancestors (nearest first) with a row, else the company
-    row, else the built-in defaults."""
-    for pk in ancestor_ids:
-        if pk in policies:
-            return policies[pk]
-    return policies.get(None) or DEFAULT_POLICY
-
-
-class PolicyBook:
-    """Every pool policy and the unit tree read once, for sweeps and pages that resolve many units."""
-
-    def __init__(self):
-        self.policies = {p.unit_id: p for p in LeadPolicy.objects.select_related("unit")}
-        self.paths = dict(OrgUnit.objects.values_list("id", "path"))
-
-    def ancestors(self, unit_id: int | None) -> list[int]:
-        path = self.paths.get(unit_id, "") if unit_id is not None else ""
-        return [int(part) for part in reversed(path.split("/")) if part]
-
-    def for_unit(self, unit_id: int | None) -> LeadPolicy:
-        return nearest_policy(self.ancestors(unit_id), self.policies)
-
+# --- scoring -------------------------------------------------------------------------------------------
 
 def lead_score(*, need: str, purchasing_power: str, credit: str, rules: dict | None = None) -> int:
     table = rules if rules is not None else scoring_table()
@@ -629,8 +596,7 @@ def leads_sweep(now: dt.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     cal = snapshot()
-    policies = list(LeadPolicy.objects.all()) or [DEFAULT_POLICY]
-    shortest = min(p.contact_limit_hours for p in policies)
+    shortest = min(p.contact_limit_hours for p in all_policies())
     # Working time never exceeds wall time, so only leads assigned at least `shortest` hours ago can be late.
     candidates = (Lead.objects.filter(status=LeadStatus.ASSIGNED, contacted_at__isnull=True,
                                       assigned_at__lte=now - dt.timedelta(hours=shortest))
