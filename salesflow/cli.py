@@ -196,9 +196,9 @@ def cmd_createadmin(args) -> int:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from salesflow.audit import events
+    from salesflow.audit.events import snapshot
     from salesflow.core.errors import AppError
-    from salesflow.org import services
+    from salesflow.org import events, services
     from salesflow.org.models import User
     from salesflow.org.roles import Role
 
@@ -232,8 +232,8 @@ def cmd_createadmin(args) -> int:
                             is_staff=True, is_superuser=True)
                 user.set_password(password)
                 user.save()
-                events.record(by=user, action="user.created", obj=user,
-                              after=events.snapshot(user, services.USER_FIELDS), note="salesflow createadmin")
+                events.USER_CREATED.record(by=user, obj=user, after=snapshot(user, services.USER_FIELDS),
+                                           note="salesflow createadmin")
     except ValidationError as exc:
         print("Error: " + " ".join(exc.messages), file=sys.stderr)
         return 1

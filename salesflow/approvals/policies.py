@@ -9,11 +9,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
 from salesflow.core.errors import PermissionRefused, ValidationFailed
 from salesflow.org.roles import Role, has_capability
 
 from . import error_codes as codes
+from . import events
 from .conditions import OPERATORS
 from .models import ApprovalPolicy, ApproverRule, PolicyStage, StageMode
 from .registry import DOCUMENT_LABELS
@@ -140,7 +140,7 @@ def policy_save(*, by, data: dict, system: bool = False) -> ApprovalPolicy:
         policy.save()
         policy.stages.all().delete()
     PolicyStage.objects.bulk_create([PolicyStage(policy=policy, **s) for s in stages])
-    events.record(by=by, action="approval_policy.saved", obj=policy, before=before, after=policy_as_dict(policy))
+    events.APPROVAL_POLICY_SAVED.record(by=by, obj=policy, before=before, after=policy_as_dict(policy))
     return policy
 
 

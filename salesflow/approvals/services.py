@@ -13,13 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import record_many
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.notifications.services import notice_rows, notices_insert, notify
 from salesflow.org.models import User
 from salesflow.workcal.calendar import add_working_days
 
 from . import error_codes as codes
+from . import events
 from .conditions import all_hold
 from .models import (
     REQUEST_FLOW,
@@ -38,9 +39,10 @@ from .resolve import next_level_up, resolve, with_delegation
 OBJECT_TYPE = "approvals.approvalrequest"
 
 
-def _event(request: ApprovalRequest, *, by, action: str, note: str = "", after: dict | None = None) -> None:
-    events.record(by=by, action=action, object_type=OBJECT_TYPE, object_id=request.pk, object_repr=request.title,
-                  customer_id=request.customer_id, note=note, after=after)
+def _on(request: ApprovalRequest) -> dict:
+    # The engine audits the approval request; the document audits its own transitions (the adapter's verdicts).
+    return {"object_type": OBJECT_TYPE, "object_id": request.pk, "object_repr": request.title,
+            "customer_id": request.customer_id}
 
 
 def policy_for(document_type: str, facts: dict) -> ApprovalPolicy | None:
@@ -154,7 +156,7 @@ def approval_submit(*, by, document_type: str, document_id: int) -> ApprovalRequ
         request = ApprovalRequest.objects.create(
             policy=policy, policy_version=policy.version, document_type=document_type, document_id=document_id,
             requester=requester, requester_unit_id=requester.unit_id, **summary)
-        action = "approval.submitted"
+        event = events.APPROVAL_SUBMITTED
     else:
         request.status = REQUEST_FLOW.next(request.status, "resubmit")
         request.round += 1
@@ -163,10 +165,12 @@ def approval_submit(*, by, document_type: str, document_id: int) -> ApprovalRequ
             setattr(request, key, value)
         request.decided_at = None
         request.save()
-        action = "approval.resubmitted"
+        event = events.APPROVAL_RESUBMITTED
     _start_round(request, policy, by, now)
     adapter.on_submitted(document, request, by)
-    _event(request, by=by, action=action, note=policy.name, after={"round": request.round, "policy": policy.code})
+    # "policy" is the policy's code (stable across databases), not its id: the history shows it as stored.
+    event.record(by=by, **_on(request), note=policy.name,
+                 after={"round": request.round, "policy": policy.code})
     return request
 
 
@@ -209,8 +213,8 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
         return by.display_name
 
     who = who_text()
-    _event(request, by=by, action="approval.approved" if approve else "approval.rejected", note=opinion,
-           after={"step": step.name, "by": who})
+    (events.APPROVAL_APPROVED if approve else events.APPROVAL_REJECTED).record(
+        by=by, **_on(request), note=opinion, after={"step": step.name, "by": who})
     adapter = adapter_for(request.document_type)
     if not approve:
         _finish_step(step, StepStatus.REJECTED, now)
@@ -265,7 +269,7 @@ def _advance(request: ApprovalRequest, by, now) -> None:
     request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
     document = adapter.get(request.document_id)
     adapter.on_approved(document, request, by)
-    _event(request, by=by, action="approval.completed", after={"status": request.status})
+    events.APPROVAL_COMPLETED.record(by=by, **_on(request), after={"status": request.status})
     notify([request.requester], kind="approval.approved", title=lambda: _("Approved: {title}").format(title=request.title),
            url=adapter.url(request.document_id))
 
@@ -282,7 +286,7 @@ def approval_withdraw(*, by, request_id: int) -> ApprovalRequest:
     request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
     adapter = adapter_for(request.document_type)
     adapter.on_returned(adapter.get(request.document_id), request, by, "")
-    _event(request, by=by, action="approval.withdrawn")
+    events.APPROVAL_WITHDRAWN.record(by=by, **_on(request))
     return request
 
 
@@ -353,7 +357,7 @@ def _remind_many(steps: list[ApprovalStep], now) -> None:
                                title=lambda r=request: _("Overdue: {title}").format(title=r.title),
                                body=lambda s=step: _("Stage {stage} was due {due:%Y-%m-%d %H:%M}.").format(
                                    stage=s.name, due=timezone.localtime(s.due_at)))
-        audit.append(_event_row(request, action="approval.overdue", note=step.name))
+        audit.append(events.APPROVAL_OVERDUE.row(by=None, **_on(request), note=step.name))
     _store(notices, audit)
 
 
@@ -390,28 +394,17 @@ def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
         notices += notice_rows([t.approver for t in new_here], kind="approval.escalated", url=url,
                                title=lambda r=request: _("Escalated to you: {title}").format(title=r.title),
                                body=lambda s=step: _("Stage {stage} is overdue.").format(stage=s.name))
-        audit.append(_event_row(request, action="approval.escalated", note=step.name,
-                                after={"to": [t.approver.username for t in new_here]}))
+        audit.append(events.APPROVAL_ESCALATED.row(by=None, **_on(request), note=step.name,
+                                                   after={"to": [t.approver.username for t in new_here]}))
     ApprovalTask.objects.bulk_create(added)
     ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(escalated_at=now)
     _store(notices, audit)
 
 
-def _event_row(request: ApprovalRequest, *, action: str, note: str = "", after: dict | None = None):
-    from salesflow.audit.context import current_ip
-
-    return {"actor_id": None, "actor_name": "system", "ip": current_ip(), "action": action,
-            "object_type": OBJECT_TYPE, "object_id": str(request.pk), "object_repr": request.title[:255],
-            "customer_id": request.customer_id, "note": note, "after": after}
-
-
 def _store(notices: list, audit: list) -> None:
-    from salesflow.audit.models import AuditEvent
-    from salesflow.core.bulk import insert_dicts
-
     # The sweep writes thousands of rows at once: plain rows (COPY / executemany), not an ORM object each.
     notices_insert(notices)
-    insert_dicts(AuditEvent, audit)
+    record_many(audit)
 
 
 def request_for(document_type: str, document_id: int) -> ApprovalRequest | None:
@@ -438,8 +431,8 @@ def delegation_create(*, by, delegate: User, starts_on: dt.date, ends_on: dt.dat
         raise ValidationFailed(errors, code=codes.DELEGATION_INVALID)
     delegation = Delegation.objects.create(user=user, delegate=delegate, starts_on=starts_on, ends_on=ends_on,
                                            note=note.strip()[:200])
-    events.record(by=by, action="delegation.created", obj=delegation,
-                  after={"user": user.pk, "delegate": delegate.pk, "from": str(starts_on), "until": str(ends_on)})
+    events.DELEGATION_CREATED.record(by=by, obj=delegation, after={
+        "user": user.pk, "delegate": delegate.pk, "from": str(starts_on), "until": str(ends_on)})
     return delegation
 
 
@@ -457,4 +450,4 @@ def delegation_end(*, by, delegation_id: int) -> None:
         delegation.delete()
     else:
         delegation.save(update_fields=["ends_on"])
-    events.record(by=by, action="delegation.ended", object_type="approvals.delegation", object_id=delegation_id)
+    events.DELEGATION_ENDED.record(by=by, object_type="approvals.delegation", object_id=delegation_id)

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +6,14 @@ class AuditConfig(AppConfig):
     name = "salesflow.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        # Every app's events.py declares its events with their labels; import them all now, so the trail can
+        # label any stored action whatever code ran first (a page, the worker, a command).
+        from importlib import import_module
+
+        from django.utils.module_loading import module_has_submodule
+
+        for config in apps.get_app_configs():
+            if config.name.startswith("salesflow.") and module_has_submodule(config.module, "events"):
+                import_module(f"{config.name}.events")

@@ -2,7 +2,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 
 from salesflow.core.errors import PermissionRefused
@@ -53,9 +54,34 @@ def _model(object_type: str):
         return None
 
 
+def _key(field, value):
+    """The value as the related model's primary key, or None when it cannot be one (a code, a list…)."""
+    if value in (None, "") or isinstance(value, dict | list | bool):
+        return None
+    target = field.target_field
+    if isinstance(target, models.IntegerField):  # AutoField too: 1.5 or "1a" are not ids (to_python would round)
+        if isinstance(value, int):
+            return value
+        return int(value) if isinstance(value, str) and value.isdecimal() and value.isascii() else None
+    try:
+        return target.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
+def _choice(field, value):
+    try:
+        return dict(field.flatchoices).get(value, value)
+    except TypeError:  # an unhashable value (a list stored under a choice field)
+        return value
+
+
 def readable_changes(events) -> list:
     """Give each event ``readable`` = [(label, before, after)] in the reader's language: choice codes become
-    their labels and foreign-key ids the related record's name, fetched with one query per related model."""
+    their labels and foreign-key ids the related record's name, fetched with one query per related model.
+
+    Stored rows are history: a value this code cannot resolve (a code where an id is expected, an id whose row
+    is gone, a list) is shown as it was stored (a missing row as "#id"), never raised on."""
     events = list(events)
     wanted: dict = {}
     plan = []
@@ -71,8 +97,9 @@ def readable_changes(events) -> list:
                     field = None
             if field is not None and field.is_relation and field.many_to_one:
                 for value in (old, new):
-                    if value not in (None, ""):
-                        wanted.setdefault(field.related_model, set()).add(value)
+                    pk = _key(field, value)
+                    if pk is not None:
+                        wanted.setdefault(field.related_model, set()).add(pk)
             rows.append((key, field, old, new))
         plan.append((event, rows))
     names = {}
@@ -80,14 +107,15 @@ def readable_changes(events) -> list:
         names[related] = {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
 
     def show(field, value):
-        if value in (None, ""):
-            return value
-        if field is None:
+        if value in (None, "") or field is None:
             return value
         if field.is_relation and field.many_to_one:
-            return names.get(field.related_model, {}).get(value, f"#{value}")
+            pk = _key(field, value)
+            if pk is None:
+                return value
+            return names.get(field.related_model, {}).get(pk, f"#{value}")
         if getattr(field, "choices", None):
-            return dict(field.flatchoices).get(value, value)
+            return _choice(field, value)
         return value
 
     for event, rows in plan:

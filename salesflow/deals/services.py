@@ -2,48 +2,50 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from salesflow.approvals import services as approvals
-from salesflow.audit import events
+from salesflow.audit.events import record_many, snapshot
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
-from salesflow.core.parsers import (
-    CENT,
-    REQUIRED,
-    parse_date,
-    parse_field,
-    parse_money,
-    parse_percent,
-    round_money,
-)
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.crm.models import Customer
 from salesflow.org.roles import has_capability
 
+from . import events
 from .approval import DOCUMENT_TYPE
 from .hooks import OPPORTUNITY_WON
 from .models import DISCOUNT_FLOW, DiscountRequest, DiscountStatus
 
 FIELDS = ["customer", "amount", "discount_percent", "discount_amount", "reason", "terms", "status"]
-AMOUNT_MESSAGES = {"invalid": gettext_lazy("Enter a number such as 12.50.")}
+CENT = Decimal("0.01")
 
 
 def _clean(data: dict) -> dict:
     errors, cleaned = {}, {}
-    cleaned["amount"] = parse_field(errors, "amount", parse_money, data.get("amount"), low=CENT, blank=REQUIRED,
-                                    messages=AMOUNT_MESSAGES)
-    cleaned["discount_percent"] = parse_field(errors, "discount_percent", parse_percent, data.get("discount_percent"),
-                                              low=CENT)
+    for key, low, high in (("amount", Decimal("0.01"), Decimal("999999999999.99")),
+                           ("discount_percent", Decimal("0.01"), Decimal("100"))):
+        raw = str(data.get(key, "")).strip().replace(",", "")
+        try:
+            value = Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
+            if not value.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[key] = [_("Enter a number such as 12.50.")]
+            continue
+        if not low <= value <= high:
+            errors[key] = [_("Enter a value from {low} to {high}.").format(low=low, high=high)]
+        cleaned[key] = value
     cleaned["reason"] = str(data.get("reason", "")).strip()[:4000]
     if not cleaned["reason"]:
         errors["reason"] = [_("Explain why the customer should get this discount.")]
     cleaned["terms"] = str(data.get("terms", "")).strip()[:4000]
     if errors:
         raise ValidationFailed(errors)
-    cleaned["discount_amount"] = round_money(cleaned["amount"] * cleaned["discount_percent"] / 100)
+    cleaned["discount_amount"] = (cleaned["amount"] * cleaned["discount_percent"] / 100).quantize(CENT, ROUND_HALF_UP)
     return cleaned
 
 
@@ -75,8 +77,8 @@ def discount_create(*, by, customer_id: int, data: dict) -> DiscountRequest:
     # The unique number is the last guard if two requests are numbered at the same moment.
     doc = DiscountRequest.objects.create(number=_number(), customer=customer, requester=by, unit_id=by.unit_id,
                                          **cleaned)
-    events.record(by=by, action="discount.created", obj=doc, customer_id=customer.pk,
-                  after=events.snapshot(doc, FIELDS))
+    events.DISCOUNT_CREATED.record(by=by, obj=doc, customer_id=customer.pk,
+                                   after=snapshot(doc, FIELDS))
     return doc
 
 
@@ -87,13 +89,13 @@ def discount_update(*, by, discount_id: int, data: dict) -> DiscountRequest:
         raise PermissionRefused(_("Only the author can change the request."))
     if doc.status != DiscountStatus.DRAFT:
         raise InvalidTransition(DiscountStatus(doc.status), _("edit"))
-    before = events.snapshot(doc, FIELDS)
+    before = snapshot(doc, FIELDS)
     cleaned = _clean(data)
     for key, value in cleaned.items():
         setattr(doc, key, value)
     doc.save(update_fields=[*cleaned, "updated_at"])
-    events.record(by=by, action="discount.updated", obj=doc, customer_id=doc.customer_id, before=before,
-                  after=events.snapshot(doc, FIELDS))
+    events.DISCOUNT_UPDATED.record(by=by, obj=doc, customer_id=doc.customer_id, before=before,
+                                   after=snapshot(doc, FIELDS))
     return doc
 
 
@@ -124,7 +126,8 @@ def discount_withdraw(*, by, discount_id: int):
 
 
 # The engine's verdicts, applied inside its transaction to the document it has locked (deals/approval.py).
-VERDICT_EVENTS = {"submit": "discount.submitted", "approve": "discount.approved", "return": "discount.returned"}
+VERDICT_EVENTS = {"submit": events.DISCOUNT_SUBMITTED, "approve": events.DISCOUNT_APPROVED,
+                  "return": events.DISCOUNT_RETURNED}
 
 
 def discount_apply_verdict(doc: DiscountRequest, action: str, *, by=None, **fields) -> DiscountRequest:
@@ -135,8 +138,8 @@ def discount_apply_verdict(doc: DiscountRequest, action: str, *, by=None, **fiel
     for key, value in fields.items():
         setattr(doc, key, value)
     doc.save(update_fields=["status", "updated_at", *fields])
-    events.record(by=by, action=VERDICT_EVENTS[action], obj=doc, customer_id=doc.customer_id, before=before,
-                  after={"status": doc.status}, note=fields.get("last_opinion", "") or "")
+    VERDICT_EVENTS[action].record(by=by, obj=doc, customer_id=doc.customer_id, before=before,
+                                  after={"status": doc.status}, note=fields.get("last_opinion", "") or "")
     return doc
 
 
@@ -147,6 +150,8 @@ OPPORTUNITY_FIELDS = ["name", "customer", "owner", "unit", "stage", "amount", "p
 
 
 def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
+    import datetime as dt
+
     from .pipeline import SellingModel
 
     errors, cleaned = {}, {}
@@ -155,7 +160,13 @@ def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
         if not cleaned["name"]:
             errors["name"] = [_("This field is required.")]
     if not partial or "amount" in data:
-        cleaned["amount"] = parse_field(errors, "amount", parse_money, data.get("amount"))
+        raw = str(data.get("amount", "") or "0").strip().replace(",", "")
+        try:
+            cleaned["amount"] = Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
+            if not cleaned["amount"].is_finite() or cleaned["amount"] < 0 or cleaned["amount"] > Decimal("999999999999"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["amount"] = [_("Enter an amount such as 500000.00.")]
     if "probability" in data and data["probability"] not in (None, ""):
         try:
             cleaned["probability"] = int(data["probability"])
@@ -164,7 +175,16 @@ def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
         except (TypeError, ValueError):
             errors["probability"] = [_("Enter a whole number from 0 to 100.")]
     if "expected_close" in data:
-        cleaned["expected_close"] = parse_field(errors, "expected_close", parse_date, data.get("expected_close"))
+        value = data.get("expected_close")
+        if value in (None, ""):
+            cleaned["expected_close"] = None
+        elif isinstance(value, dt.date):
+            cleaned["expected_close"] = value
+        else:
+            try:
+                cleaned["expected_close"] = dt.date.fromisoformat(str(value))
+            except ValueError:
+                errors["expected_close"] = [_("Enter a date such as 2026-03-31.")]
     if "selling_model" in data:
         cleaned["selling_model"] = str(data.get("selling_model") or "")
         if cleaned["selling_model"] and cleaned["selling_model"] not in SellingModel.values:
@@ -202,8 +222,8 @@ def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_l
         first_contact_at=now, stage_entered_at=now, **cleaned)
     OpportunityStageChange.objects.create(opportunity=opportunity, from_stage="", to_stage=Stage.CONTACT, at=now,
                                           by=by)
-    events.record(by=by, action="opportunity.created", obj=opportunity, customer_id=customer.pk,
-                  after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_CREATED.record(by=by, obj=opportunity, customer_id=customer.pk,
+                                      after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
 
 
@@ -248,7 +268,7 @@ def opportunity_update(*, by, opportunity_id: int, data: dict):
     from .models import Competitor
 
     opportunity = _locked_opportunity(by, opportunity_id)
-    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     cleaned = _clean_opportunity({k: v for k, v in data.items() if k in _OPPORTUNITY_UPDATE_FIELDS}, partial=True)
     competitor_ids = None
     if data.get("competitor_ids") is not None:
@@ -260,8 +280,8 @@ def opportunity_update(*, by, opportunity_id: int, data: dict):
     opportunity.save(update_fields=[*cleaned, "updated_at"])
     if competitor_ids is not None:
         opportunity.competitors.set(competitor_ids)
-    events.record(by=by, action="opportunity.updated", obj=opportunity, customer_id=opportunity.customer_id,
-                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_UPDATED.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                      before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
 
 
@@ -275,11 +295,11 @@ def opportunity_move(*, by, opportunity_id: int, to_stage: str):
         raise InvalidTransition(Stage(opportunity.stage), _("move to {stage}").format(
             stage=Stage(to_stage).label if to_stage in Stage.values else to_stage))
     target = PIPELINE_FLOW.next(opportunity.stage, f"to_{to_stage}")
-    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
     opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "updated_at"])
-    events.record(by=by, action="opportunity.moved", obj=opportunity, customer_id=opportunity.customer_id,
-                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_MOVED.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                    before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
 
 
@@ -296,8 +316,8 @@ def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool)
     checklist[item] = bool(done)
     opportunity.checklist = checklist
     opportunity.save(update_fields=["checklist", "updated_at"])
-    events.record(by=by, action="opportunity.checklist_set", obj=opportunity, customer_id=opportunity.customer_id,
-                  after={"item": item, "done": bool(done)})
+    events.OPPORTUNITY_CHECKLIST_SET.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                            after={"item": item, "done": bool(done)})
     return opportunity
 
 
@@ -307,7 +327,7 @@ def opportunity_win(*, by, opportunity_id: int):
 
     opportunity = _locked_opportunity(by, opportunity_id)
     target = PIPELINE_FLOW.next(opportunity.stage, "win")
-    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     now = timezone.now()
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at = now
@@ -315,8 +335,8 @@ def opportunity_win(*, by, opportunity_id: int):
     from salesflow.crm.services import customer_record_deal
 
     customer_record_deal(customer_id=opportunity.customer_id, at=now)  # restarts the pool's "no deal" clock
-    events.record(by=by, action="opportunity.won", obj=opportunity, customer_id=opportunity.customer_id,
-                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_WON.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                  before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     OPPORTUNITY_WON.call(opportunity=opportunity, by=by)
     return opportunity
 
@@ -341,7 +361,7 @@ def opportunity_lose(*, by, opportunity_id: int, reason_id: int | None, competit
             errors["competitor"] = [_("Choose a competitor from the list.")]
     if errors:
         raise ValidationFailed(errors)
-    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     now = timezone.now()
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = now, reason, competitor
@@ -349,8 +369,8 @@ def opportunity_lose(*, by, opportunity_id: int, reason_id: int | None, competit
                                     "won_by", "updated_at"])
     if competitor is not None:
         opportunity.competitors.add(competitor)
-    events.record(by=by, action="opportunity.lost", obj=opportunity, customer_id=opportunity.customer_id,
-                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_LOST.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                   before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
 
 
@@ -361,13 +381,13 @@ def opportunity_reopen(*, by, opportunity_id: int):
 
     opportunity = _locked_opportunity(by, opportunity_id)
     target = PIPELINE_FLOW.next(opportunity.stage, "reopen")
-    before = events.snapshot(opportunity, OPPORTUNITY_FIELDS)
+    before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
     opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = None, None, None
     opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "lost_reason",
                                     "won_by", "updated_at"])
-    events.record(by=by, action="opportunity.reopened", obj=opportunity, customer_id=opportunity.customer_id,
-                  before=before, after=events.snapshot(opportunity, OPPORTUNITY_FIELDS))
+    events.OPPORTUNITY_REOPENED.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
+                                       before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
 
 
@@ -390,7 +410,7 @@ def lost_reason_create(*, by, name: str):
     if LostReason.objects.filter(name=name).exists():
         raise ValidationFailed({"name": [_("This name is already on the list.")]})
     reason = LostReason.objects.create(name=name)
-    events.record(by=by, action="lost_reason.created", obj=reason)
+    events.LOST_REASON_CREATED.record(by=by, obj=reason)
     return reason
 
 
@@ -404,7 +424,7 @@ def competitor_create(*, by, name: str, notes: str = ""):
     if Competitor.objects.filter(name=name).exists():
         raise ValidationFailed({"name": [_("This name is already on the list.")]})
     competitor = Competitor.objects.create(name=name, notes=(notes or "").strip()[:4000])
-    events.record(by=by, action="competitor.created", obj=competitor)
+    events.COMPETITOR_CREATED.record(by=by, obj=competitor)
     return competitor
 
 
@@ -412,8 +432,6 @@ def competitor_create(*, by, name: str, notes: str = ""):
 
 def opportunities_transfer_all(*, from_user, to_user, by) -> int:
     """Deactivation: the leaving user's open opportunities go to their successor (closed ones keep history)."""
-    from salesflow.audit.models import AuditEvent
-
     from .models import Opportunity
     from .pipeline import OPEN_STAGES
 
@@ -422,11 +440,10 @@ def opportunities_transfer_all(*, from_user, to_user, by) -> int:
     if not rows:
         return 0
     Opportunity.objects.filter(pk__in=[pk for pk, _c in rows]).update(owner=to_user, unit=to_user.unit)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=by, actor_name=by.username, action="opportunity.reassigned", object_type="deals.opportunity",
-                   object_id=str(pk), customer_id=customer_id, before={"owner": from_user.pk},
-                   after={"owner": to_user.pk})
-        for pk, customer_id in rows], batch_size=1000)
+    record_many(events.OPPORTUNITY_REASSIGNED.row(by=by, object_type="deals.opportunity", object_id=pk,
+                                                  customer_id=customer_id, before={"owner": from_user.pk},
+                                                  after={"owner": to_user.pk})
+                for pk, customer_id in rows)
     return len(rows)
 
 

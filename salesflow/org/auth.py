@@ -13,8 +13,8 @@ def lockout_response(request, credentials, *args, **kwargs):
 
 def record_failed_login(sender, credentials, request=None, **kwargs):
     """Every failed sign-in lands in the audit trail (django-axes also counts it for the lockout)."""
-    from salesflow.audit import events
+    from . import events
 
     username = str((credentials or {}).get("username", ""))[:150]
-    events.record(by=None, action="user.login_failed", object_type="org.user", object_repr=username,
-                  note=request.path if request is not None else "")
+    events.USER_LOGIN_FAILED.record(by=None, object_type="org.user", object_repr=username,
+                                    note=request.path if request is not None else "")

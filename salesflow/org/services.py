@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import snapshot
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 
 from . import error_codes as codes
+from . import events
 from .hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
 from .robots import robot_url_is_valid, robot_url_masked
@@ -55,7 +56,7 @@ def _check_robot_url(url: str) -> None:
 
 def _unit_snapshot(unit: OrgUnit) -> dict:
     # The robot URL carries the robot's secret token: the audit trail shows only which service is set.
-    data = events.snapshot(unit, UNIT_FIELDS)
+    data = snapshot(unit, UNIT_FIELDS)
     data["robot_url"] = robot_url_masked(unit.robot_url)
     return data
 
@@ -80,7 +81,7 @@ def org_unit_create(*, by, name: str, code: str, kind: str, parent: OrgUnit | No
                                   operated_by=operated_by, partner_name=partner_name, robot_url=robot_url)
     _set_path(unit)
     unit.save(update_fields=["path"])
-    events.record(by=by, action="org_unit.created", obj=unit, after=_unit_snapshot(unit))
+    events.ORG_UNIT_CREATED.record(by=by, obj=unit, after=_unit_snapshot(unit))
     return unit
 
 
@@ -111,7 +112,7 @@ def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
         for child in OrgUnit.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=unit.pk):
             child.path = unit.path + child.path[len(old_path):]
             child.save(update_fields=["path"])
-    events.record(by=by, action="org_unit.updated", obj=unit, before=before, after=_unit_snapshot(unit))
+    events.ORG_UNIT_UPDATED.record(by=by, obj=unit, before=before, after=_unit_snapshot(unit))
     return unit
 
 
@@ -157,7 +158,7 @@ def user_create(*, by, username: str, password: str, role: str, name: str = "", 
                 phone=phone, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     user.set_password(password)
     user.save()
-    events.record(by=by, action="user.created", obj=user, after=events.snapshot(user, USER_FIELDS))
+    events.USER_CREATED.record(by=by, obj=user, after=snapshot(user, USER_FIELDS))
     return user
 
 
@@ -165,7 +166,7 @@ def user_create(*, by, username: str, password: str, role: str, name: str = "", 
 def user_update(*, by, user: User, **changes) -> User:
     _require(by, "org.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = events.snapshot(user, USER_FIELDS)
+    before = snapshot(user, USER_FIELDS)
     for field, value in changes.items():
         if field not in USER_FIELDS or field in {"username", "is_active"}:
             raise ValidationFailed({field: [_("This field cannot be changed here.")]})
@@ -175,7 +176,7 @@ def user_update(*, by, user: User, **changes) -> User:
     user.save()
     if before["unit"] != user.unit_id:
         OWNER_UNIT_CHANGED.call(user=user, by=by)
-    events.record(by=by, action="user.updated", obj=user, before=before, after=events.snapshot(user, USER_FIELDS))
+    events.USER_UPDATED.record(by=by, obj=user, before=before, after=snapshot(user, USER_FIELDS))
     return user
 
 
@@ -198,8 +199,8 @@ def user_deactivate(*, by, user: User, reassign_to: User | None = None) -> dict:
     user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     User.objects.filter(manager=user).update(manager=target)
-    events.record(by=by, action="user.deactivated", obj=user, before={"is_active": True},
-                  after={"is_active": False, "reassigned_to": target.pk, "moved": moved})
+    events.USER_DEACTIVATED.record(by=by, obj=user, before={"is_active": True},
+                                   after={"is_active": False, "reassigned_to": target.pk, "moved": moved})
     return moved
 
 
@@ -208,7 +209,7 @@ def user_reactivate(*, by, user: User) -> User:
     _require(by, "org.manage")
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.refresh_from_db()
-    events.record(by=by, action="user.reactivated", obj=user, before={"is_active": False}, after={"is_active": True})
+    events.USER_REACTIVATED.record(by=by, obj=user, before={"is_active": False}, after={"is_active": True})
     return user
 
 
@@ -222,7 +223,7 @@ def user_set_password(*, by, user: User, password: str) -> None:
         raise ValidationFailed({"password": list(exc.messages)}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
-    events.record(by=by, action="user.password_changed", obj=user)
+    events.USER_PASSWORD_CHANGED.record(by=by, obj=user)
 
 
 @transaction.atomic
@@ -232,7 +233,8 @@ def user_set_language(*, by, language: str) -> None:
     before = by.language
     User.objects.filter(pk=by.pk).update(language=language)
     by.language = language
-    events.record(by=by, action="user.language_changed", obj=by, before={"language": before}, after={"language": language})
+    events.USER_LANGUAGE_CHANGED.record(by=by, obj=by, before={"language": before},
+                                        after={"language": language})
 
 
 # --- API tokens -----------------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ def api_token_create(*, by, name: str = "") -> tuple[ApiToken, str]:
     raw = "sf_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=by, name=(name or "").strip()[:100] or _("API token"), prefix=raw[:10],
                                     key_hash=hash_token(raw))
-    events.record(by=by, action="api_token.created", obj=token, after={"name": token.name, "prefix": token.prefix})
+    events.API_TOKEN_CREATED.record(by=by, obj=token, after={"name": token.name, "prefix": token.prefix})
     return token, raw
 
 
@@ -261,7 +263,7 @@ def api_token_revoke(*, by, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        events.record(by=by, action="api_token.revoked", obj=token, note=token.user.username)
+        events.API_TOKEN_REVOKED.record(by=by, obj=token, note=token.user.username)
     return token
 
 

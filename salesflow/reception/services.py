@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import EventType, record_many, snapshot
 from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
@@ -26,6 +26,7 @@ from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users
 
 from . import error_codes as codes
+from . import events
 from .models import (
     OPEN_PROSPECT_STATUSES,
     PROSPECT_FLOW,
@@ -228,8 +229,8 @@ def reception_create(*, by, data: dict, owner: User | None = None) -> ReceptionR
     owner = owner or by
     _check_owner(by, owner)
     record = ReceptionRecord.objects.create(**cleaned, **links, owner=owner, unit_id=owner.unit_id, created_by=by)
-    events.record(by=by, action="reception.created", obj=record, customer_id=record.customer_id,
-                  after=events.snapshot(record, RECORD_FIELDS))
+    events.RECEPTION_CREATED.record(by=by, obj=record, customer_id=record.customer_id,
+                                    after=snapshot(record, RECORD_FIELDS))
     if record.prospect is not None:
         _prospect_follow_intent(by, record.prospect, record.intent)
     return record
@@ -259,15 +260,16 @@ def reception_update(*, by, record_id: int, data: dict) -> ReceptionRecord:
         errors.update({key: [_("This field cannot be changed here.")] for key in sorted(unknown)})
     if errors:
         raise ValidationFailed(errors)
-    before = events.snapshot(record, RECORD_FIELDS)
+    before = snapshot(record, RECORD_FIELDS)
     for key, value in {**cleaned, **links}.items():
         setattr(record, key, value)
     record.save()
-    after = events.snapshot(record, RECORD_FIELDS)
+    after = snapshot(record, RECORD_FIELDS)
     if after != before:
         changed = [k for k in after if after[k] != before[k]]
-        events.record(by=by, action="reception.updated", obj=record, customer_id=record.customer_id,
-                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+        events.RECEPTION_UPDATED.record(by=by, obj=record, customer_id=record.customer_id,
+                                        before={k: before[k] for k in changed},
+                                        after={k: after[k] for k in changed})
     if record.prospect is not None and ("intent" in cleaned or "prospect_id" in data):
         _prospect_follow_intent(by, record.prospect, record.intent)
     return record
@@ -281,8 +283,8 @@ def _prospect_follow_intent(by, prospect: Prospect, intent: str) -> None:
     before = prospect.intent
     prospect.intent = intent
     prospect.save(update_fields=["intent", "updated_at"])
-    events.record(by=by, action="prospect.intent_set", obj=prospect, customer_id=prospect.customer_id,
-                  before={"intent": before}, after={"intent": intent})
+    events.PROSPECT_INTENT_SET.record(by=by, obj=prospect, customer_id=prospect.customer_id,
+                                      before={"intent": before}, after={"intent": intent})
 
 
 # --- prospects (准客户, D2) ----------------------------------------------------------------------------
@@ -381,8 +383,9 @@ def prospect_register(*, by, data: dict, consultant: User | None, reception_ids:
                                        status=ProspectStatus.REGISTERED)
     if records:
         ReceptionRecord.objects.filter(pk__in=[r.pk for r in records]).update(prospect=prospect)
-    events.record(by=by, action="prospect.registered", obj=prospect, customer_id=customer.pk if customer else None,
-                  after=events.snapshot(prospect, PROSPECT_FIELDS) | {"reception_records": [r.pk for r in records]})
+    events.PROSPECT_REGISTERED.record(by=by, obj=prospect, customer_id=customer.pk if customer else None,
+                                      after=snapshot(prospect, PROSPECT_FIELDS)
+                                      | {"reception_records": [r.pk for r in records]})
     name, url = prospect.name, reverse("reception:prospect_detail", args=[prospect.pk])
     confirmers = User.objects.active().filter(role=Role.MARKETING_VP)
     notify(confirmers, kind="prospect.to_confirm",
@@ -399,7 +402,7 @@ def _locked(by, prospect_id: int) -> Prospect:
     return prospect
 
 
-def _step(by, prospect: Prospect, action: str, audit_action: str, *, fields: dict, note: str = "",
+def _step(by, prospect: Prospect, action: str, event: EventType, *, fields: dict, note: str = "",
           customer_id: int | None = None) -> Prospect:
     before = {"status": prospect.status}
     prospect.status = PROSPECT_FLOW.next(prospect.status, action)
@@ -409,8 +412,8 @@ def _step(by, prospect: Prospect, action: str, audit_action: str, *, fields: dic
     after = {"status": prospect.status}
     # The people and documents involved, as ids (the history shows their names); the times are the event's own.
     after.update({k: getattr(v, "pk", v) for k, v in fields.items() if not k.endswith("_at")})
-    events.record(by=by, action=audit_action, obj=prospect, customer_id=customer_id or prospect.customer_id,
-                  before=before, after=after, note=note)
+    event.record(by=by, obj=prospect, customer_id=customer_id or prospect.customer_id, before=before,
+                 after=after, note=note)
     return prospect
 
 
@@ -419,7 +422,7 @@ def prospect_confirm(*, by, prospect_id: int, note: str = "") -> Prospect:
     """D2.4: the marketing side confirms the prospect (营销主管的准客户的确认)."""
     _require(by, "prospect.confirm")
     prospect = _locked(by, prospect_id)
-    return _step(by, prospect, "confirm", "prospect.confirmed", note=_text(note)[:500],
+    return _step(by, prospect, "confirm", events.PROSPECT_CONFIRMED, note=_text(note)[:500],
                  fields={"confirmed_by": by, "confirmed_at": timezone.now()})
 
 
@@ -452,7 +455,7 @@ def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = 
             data={"name": prospect.name, "credit_code": prospect.credit_code, "province": prospect.province,
                   "city": prospect.city, "industry": prospect.industry, "source": prospect.source,
                   "collected_on": timezone.localdate(prospect.registered_at), "notes": prospect.needs})
-    prospect = _step(by, prospect, "file_customer", "prospect.customer_filed", customer_id=customer.pk,
+    prospect = _step(by, prospect, "file_customer", events.PROSPECT_CUSTOMER_FILED, customer_id=customer.pk,
                      fields={"customer": customer, "customer_filed_by": by, "customer_filed_at": timezone.now()})
     # The prospect's receptions belong to the customer's history from now on.
     ReceptionRecord.objects.filter(prospect=prospect, customer__isnull=True).update(customer=customer)
@@ -476,7 +479,7 @@ def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
     if len(reason) > 500:
         raise ValidationFailed({"reason": [_("At most {n} characters.").format(n=500)]})
     prospect = _locked(by, prospect_id)
-    return _step(by, prospect, "drop", "prospect.dropped", note=reason,
+    return _step(by, prospect, "drop", events.PROSPECT_DROPPED, note=reason,
                  fields={"dropped_by": by, "dropped_at": timezone.now(), "drop_reason": reason})
 
 
@@ -500,7 +503,7 @@ def service_supervisor_for(customer) -> User | None:
 def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = "") -> Prospect:
     from salesflow.crm.models import Customer
 
-    _step(by, prospect, "hand_over", "prospect.handed_over", note=note,
+    _step(by, prospect, "hand_over", events.PROSPECT_HANDED_OVER, note=note,
           fields={"service_owner": service_owner, "handed_over_by": by, "handed_over_at": now})
     Customer.objects.filter(pk=prospect.customer_id).exclude(service_owner=service_owner).update(
         service_owner=service_owner, service_since=now)
@@ -526,7 +529,7 @@ def prospects_on_opportunity_won(*, opportunity, by) -> int:
     customer = Customer.objects.select_related("unit").get(pk=opportunity.customer_id)
     service = service_supervisor_for(customer)
     for prospect in prospects:
-        _step(by, prospect, "deal_done", "prospect.deal_done",
+        _step(by, prospect, "deal_done", events.PROSPECT_DEAL_DONE,
               fields={"won_opportunity": opportunity, "deal_done_at": now})
         if service is not None:
             _hand_over(by, prospect, service, now=now)
@@ -567,17 +570,15 @@ def prospect_hand_over(*, by, prospect_id: int, service_owner: User | None = Non
 def reception_transfer_all(*, from_user, to_user, by) -> int:
     """Deactivation: the leaving consultant's open prospects go to their successor (the reception records keep
     who received the visitors; the prospect's page still lists them)."""
-    from salesflow.audit.models import AuditEvent
-
     ids = list(Prospect.objects.select_for_update().filter(consultant=from_user, status__in=OPEN_PROSPECT_STATUSES)
                .order_by("pk").values_list("pk", flat=True))
     if not ids:
         return 0
     Prospect.objects.filter(pk__in=ids).update(consultant=to_user, unit=to_user.unit)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=by, actor_name=by.username, action="prospect.reassigned", object_type="reception.prospect",
-                   object_id=str(pk), before={"consultant": from_user.pk}, after={"consultant": to_user.pk})
-        for pk in ids], batch_size=1000)
+    record_many(events.PROSPECT_REASSIGNED.row(by=by, object_type="reception.prospect", object_id=pk,
+                                               before={"consultant": from_user.pk},
+                                               after={"consultant": to_user.pk})
+                for pk in ids)
     return len(ids)
 
 

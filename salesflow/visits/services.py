@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
 from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.notifications.services import notify
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
 
 from . import error_codes as codes
+from . import events
 from .models import (
     PLAN_FLOW,
     PlannedVisit,
@@ -127,9 +127,8 @@ def plan_create(*, by, period: str, day: dt.date, focus: str = "", today: dt.dat
             plan.save()
     except IntegrityError:
         raise Conflict(codes.PLAN_EXISTS, _("You already have a plan for this period.")) from None
-    events.record(by=by, action="visit_plan.created", obj=plan,
-                  after={"period": period, "starts_on": _iso(starts_on), "ends_on": _iso(ends_on),
-                         "owner": by.pk})
+    events.VISIT_PLAN_CREATED.record(by=by, obj=plan, after={
+        "period": period, "starts_on": _iso(starts_on), "ends_on": _iso(ends_on), "owner": by.pk})
     return plan
 
 
@@ -212,8 +211,8 @@ def _adjusted(by, plan: VisitPlan, comment: str, change: str) -> None:
     plan.reviewed_by, plan.reviewed_at, plan.review_comment = by, timezone.now(), _text(comment)[:2000]
     plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     if before != plan.status:
-        events.record(by=by, action="visit_plan.adjusted", obj=plan, before={"status": before},
-                      after={"status": plan.status}, note=plan.review_comment)
+        events.VISIT_PLAN_ADJUSTED.record(by=by, obj=plan, before={"status": before},
+                                          after={"status": plan.status}, note=plan.review_comment)
     label, reviewer = plan.label, by.display_name
     notify([plan.owner], kind="visit_plan.adjusted",
            title=lambda: _("{name} adjusted your visit plan {period}").format(name=reviewer, period=label),
@@ -230,8 +229,8 @@ def plan_item_add(*, by, plan: VisitPlan, data: dict, comment: str = "") -> Plan
     plan, adjusting = _begin_edit(by, plan.pk, comment)
     cleaned = _clean_item(by, plan, data)
     item = PlannedVisit.objects.create(plan=plan, added_by=by, **cleaned)
-    events.record(by=by, action="visit_plan.item_added", obj=plan, after=_item_repr(item),
-                  note=_text(comment)[:500])
+    events.VISIT_PLAN_ITEM_ADDED.record(by=by, obj=plan, after=_item_repr(item),
+                                        note=_text(comment)[:500])
     if adjusting:
         _adjusted(by, plan, comment, _("Added: {name} on {day}").format(name=item.target_name,
                                                                        day=item.planned_on.isoformat()))
@@ -257,8 +256,8 @@ def plan_item_update(*, by, plan: VisitPlan, item_id: int, data: dict, comment: 
     item.save()
     after = _item_repr(item)
     if after != before:
-        events.record(by=by, action="visit_plan.item_changed", obj=plan, before=before, after=after,
-                      note=_text(comment)[:500])
+        events.VISIT_PLAN_ITEM_CHANGED.record(by=by, obj=plan, before=before, after=after,
+                                              note=_text(comment)[:500])
         if adjusting:
             change = (_("Moved: {name} from {old} to {new}").format(name=item.target_name, old=before["planned_on"],
                                                                    new=after["planned_on"])
@@ -274,7 +273,7 @@ def plan_item_remove(*, by, plan: VisitPlan, item_id: int, comment: str = "") ->
     item = _item(plan, item_id)
     before, name = _item_repr(item), item.target_name
     item.delete()
-    events.record(by=by, action="visit_plan.item_removed", obj=plan, before=before, note=_text(comment)[:500])
+    events.VISIT_PLAN_ITEM_REMOVED.record(by=by, obj=plan, before=before, note=_text(comment)[:500])
     if adjusting:
         _adjusted(by, plan, comment, _("Removed: {name} on {day}").format(name=name, day=before["planned_on"]))
 
@@ -291,8 +290,8 @@ def plan_submit(*, by, plan: VisitPlan) -> VisitPlan:
     plan.status = PLAN_FLOW.next(plan.status, "submit")
     plan.submitted_at = timezone.now()
     plan.save(update_fields=["status", "submitted_at", "updated_at"])
-    events.record(by=by, action="visit_plan.submitted", obj=plan, before={"status": PlanStatus.DRAFT},
-                  after={"status": plan.status})
+    events.VISIT_PLAN_SUBMITTED.record(by=by, obj=plan, before={"status": PlanStatus.DRAFT},
+                                       after={"status": plan.status})
     head = plan.owner.manager if plan.owner.manager_id else None
     if head is not None and head.is_active:
         label, rep = plan.label, plan.owner.display_name
@@ -315,8 +314,8 @@ def _review(by, plan: VisitPlan, action: str, comment: str) -> VisitPlan:
 @transaction.atomic
 def plan_approve(*, by, plan: VisitPlan, comment: str = "") -> VisitPlan:
     plan = _review(by, plan, "approve", comment)
-    events.record(by=by, action="visit_plan.approved", obj=plan, before={"status": PlanStatus.SUBMITTED},
-                  after={"status": plan.status}, note=plan.review_comment)
+    events.VISIT_PLAN_APPROVED.record(by=by, obj=plan, before={"status": PlanStatus.SUBMITTED},
+                                      after={"status": plan.status}, note=plan.review_comment)
     label, reviewer, text = plan.label, by.display_name, plan.review_comment
     notify([plan.owner], kind="visit_plan.approved",
            title=lambda: _("{name} approved your visit plan {period}").format(name=reviewer, period=label),
@@ -330,8 +329,8 @@ def plan_return(*, by, plan: VisitPlan, comment: str) -> VisitPlan:
     if not _text(comment):
         raise ValidationFailed({"comment": [_("Say what the rep should change.")]})
     plan = _review(by, plan, "return", comment)
-    events.record(by=by, action="visit_plan.returned", obj=plan, before={"status": PlanStatus.SUBMITTED},
-                  after={"status": plan.status}, note=plan.review_comment)
+    events.VISIT_PLAN_RETURNED.record(by=by, obj=plan, before={"status": PlanStatus.SUBMITTED},
+                                      after={"status": plan.status}, note=plan.review_comment)
     label, reviewer, text = plan.label, by.display_name, plan.review_comment
     notify([plan.owner], kind="visit_plan.returned",
            title=lambda: _("{name} sent your visit plan {period} back").format(name=reviewer, period=label),
@@ -463,9 +462,11 @@ def _update_customer_table(by, customer_id: int, log: VisitLog) -> None:
     customer.save(update_fields=["last_contact_at", "next_followup_on", "updated_at"])
     after = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
     summary = log.outcome if len(log.outcome) <= 200 else log.outcome[:199] + "…"
-    events.record(by=by, action="visit.logged", obj=customer, customer_id=customer.pk,
-                  before={k: _iso(v) for k, v in before.items()}, after={k: _iso(v) for k, v in after.items()},
-                  note=_("{kind}: {summary}").format(kind=log.get_kind_display(), summary=summary))
+    events.VISIT_LOGGED.record(by=by, obj=customer, customer_id=customer.pk,
+                               before={k: _iso(v) for k, v in before.items()},
+                               after={k: _iso(v) for k, v in after.items()},
+                               note=_("{kind}: {summary}").format(kind=log.get_kind_display(),
+                                                                   summary=summary))
 
 
 @transaction.atomic
@@ -485,10 +486,9 @@ def visit_log_create(*, by, data: dict, now: dt.datetime | None = None) -> Visit
     if log.customer_id:
         _update_customer_table(by, log.customer_id, log)
     else:
-        events.record(by=by, action="visit.logged", obj=log,
-                      after={"kind": log.kind, "lead": log.lead_id, "visited_at": _iso(log.visited_at),
-                             "next_followup_on": _iso(log.next_followup_on)},
-                      note=log.outcome[:200])
+        events.VISIT_LOGGED.record(by=by, obj=log, note=log.outcome[:200], after={
+            "kind": log.kind, "lead": log.lead_id, "visited_at": _iso(log.visited_at),
+            "next_followup_on": _iso(log.next_followup_on)})
     lead = log.lead
     if lead is not None and lead.contacted_at is None:
         # The first visit is the lead's first contact: the working-time limit stops running.

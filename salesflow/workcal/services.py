@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import snapshot
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.org.roles import has_capability
 
-from . import calendar
+from . import calendar, events
 from . import error_codes as codes
 from .models import MAX_YEAR, MIN_YEAR, CalendarDay, CalendarSource, CalendarYear
 
@@ -108,7 +108,7 @@ def _load_year(*, by, year: int) -> tuple[CalendarYear, dict]:
     known = chinese_calendar_exceptions(year)  # refuses an unknown year before anything is written
     actor = by if getattr(by, "pk", None) else None
     cal_year = _lock_year(year)
-    before = events.snapshot(cal_year, YEAR_FIELDS) if cal_year else None
+    before = snapshot(cal_year, YEAR_FIELDS) if cal_year else None
     if cal_year is None:
         cal_year = _create_year(year=year, source=CalendarSource.CHINESE_CALENDAR, by=actor)
     days = CalendarDay.objects.filter(calendar_year=cal_year)
@@ -132,8 +132,8 @@ def _load_year(*, by, year: int) -> tuple[CalendarYear, dict]:
         "working_weekends": sum(d.is_workday for d in new),
         "kept_manual": len(kept),
     }
-    events.record(by=by, action="calendar_year.loaded", obj=cal_year, before=before,
-                  after={**events.snapshot(cal_year, YEAR_FIELDS), **summary})
+    events.CALENDAR_YEAR_LOADED.record(by=by, obj=cal_year, before=before,
+                                       after={**snapshot(cal_year, YEAR_FIELDS), **summary})
     return cal_year, summary
 
 
@@ -198,8 +198,8 @@ def calendar_start_manual_year(*, by, year: int) -> CalendarYear:
                        _("The working calendar for {year} has already been entered.").format(year=year))
     cal_year = _create_year(year=year, source=CalendarSource.MANUAL, by=by)
     transaction.on_commit(calendar.invalidate)
-    events.record(by=by, action="calendar_year.started", obj=cal_year,
-                  after=events.snapshot(cal_year, YEAR_FIELDS))
+    events.CALENDAR_YEAR_STARTED.record(by=by, obj=cal_year,
+                                        after=snapshot(cal_year, YEAR_FIELDS))
     return cal_year
 
 
@@ -234,14 +234,14 @@ def calendar_set_day(*, by, date: dt.date, is_workday: bool, name: str = "") -> 
                                else "validation_error")
     cal_year = _entered_year(date)
     day = CalendarDay.objects.filter(date=date).first()
-    before = events.snapshot(day, DAY_FIELDS) if day else None
+    before = snapshot(day, DAY_FIELDS) if day else None
     if day is None:
         day = CalendarDay(calendar_year=cal_year, date=date)
     day.is_workday, day.name, day.source = is_workday, name, CalendarSource.MANUAL
     day.save()
     _changed(cal_year)
-    events.record(by=by, action="calendar_day.set", obj=day, before=before,
-                  after=events.snapshot(day, DAY_FIELDS))
+    events.CALENDAR_DAY_SET.record(by=by, obj=day, before=before,
+                                   after=snapshot(day, DAY_FIELDS))
     return day
 
 
@@ -254,6 +254,6 @@ def calendar_clear_day(*, by, date: dt.date) -> None:
     if day is None:
         raise NotFound(_("No exception is recorded for {date}.").format(date=date.isoformat()),
                        code=codes.CALENDAR_DAY_NOT_FOUND)
-    events.record(by=by, action="calendar_day.cleared", obj=day, before=events.snapshot(day, DAY_FIELDS))
+    events.CALENDAR_DAY_CLEARED.record(by=by, obj=day, before=snapshot(day, DAY_FIELDS))
     day.delete()
     _changed(cal_year)

@@ -73,10 +73,10 @@ def test_r17_a_bad_visit_log_changes_nothing(org, log_visit, monkeypatch):
     # A failure after the customer row was updated (the audit write breaks): the whole visit rolls back.
     from salesflow.audit import events
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(events, "record", broken)
+    monkeypatch.setattr(events.EventType, "record", broken)
     with pytest.raises(RuntimeError):
         log_visit(customer=org.cust_rep, next_followup_on="2026-05-20")
     monkeypatch.undo()
