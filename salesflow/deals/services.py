@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesflow.approvals import services as approvals
 from salesflow.audit.events import record_many, snapshot
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.parsers import (
+    CENT,
+    REQUIRED,
+    parse_date,
+    parse_field,
+    parse_money,
+    parse_percent,
+    round_money,
+)
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.crm.models import Customer
 from salesflow.org.roles import has_capability
@@ -21,31 +29,22 @@ from .hooks import OPPORTUNITY_WON
 from .models import DISCOUNT_FLOW, DiscountRequest, DiscountStatus
 
 FIELDS = ["customer", "amount", "discount_percent", "discount_amount", "reason", "terms", "status"]
-CENT = Decimal("0.01")
+AMOUNT_MESSAGES = {"invalid": gettext_lazy("Enter a number such as 12.50.")}
 
 
 def _clean(data: dict) -> dict:
     errors, cleaned = {}, {}
-    for key, low, high in (("amount", Decimal("0.01"), Decimal("999999999999.99")),
-                           ("discount_percent", Decimal("0.01"), Decimal("100"))):
-        raw = str(data.get(key, "")).strip().replace(",", "")
-        try:
-            value = Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
-            if not value.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors[key] = [_("Enter a number such as 12.50.")]
-            continue
-        if not low <= value <= high:
-            errors[key] = [_("Enter a value from {low} to {high}.").format(low=low, high=high)]
-        cleaned[key] = value
+    cleaned["amount"] = parse_field(errors, "amount", parse_money, data.get("amount"), low=CENT, blank=REQUIRED,
+                                    messages=AMOUNT_MESSAGES)
+    cleaned["discount_percent"] = parse_field(errors, "discount_percent", parse_percent, data.get("discount_percent"),
+                                              low=CENT)
     cleaned["reason"] = str(data.get("reason", "")).strip()[:4000]
     if not cleaned["reason"]:
         errors["reason"] = [_("Explain why the customer should get this discount.")]
     cleaned["terms"] = str(data.get("terms", "")).strip()[:4000]
     if errors:
         raise ValidationFailed(errors)
-    cleaned["discount_amount"] = (cleaned["amount"] * cleaned["discount_percent"] / 100).quantize(CENT, ROUND_HALF_UP)
+    cleaned["discount_amount"] = round_money(cleaned["amount"] * cleaned["discount_percent"] / 100)
     return cleaned
 
 
@@ -150,8 +149,6 @@ OPPORTUNITY_FIELDS = ["name", "customer", "owner", "unit", "stage", "amount", "p
 
 
 def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
-    import datetime as dt
-
     from .pipeline import SellingModel
 
     errors, cleaned = {}, {}
@@ -160,13 +157,7 @@ def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
         if not cleaned["name"]:
             errors["name"] = [_("This field is required.")]
     if not partial or "amount" in data:
-        raw = str(data.get("amount", "") or "0").strip().replace(",", "")
-        try:
-            cleaned["amount"] = Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
-            if not cleaned["amount"].is_finite() or cleaned["amount"] < 0 or cleaned["amount"] > Decimal("999999999999"):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["amount"] = [_("Enter an amount such as 500000.00.")]
+        cleaned["amount"] = parse_field(errors, "amount", parse_money, data.get("amount"))
     if "probability" in data and data["probability"] not in (None, ""):
         try:
             cleaned["probability"] = int(data["probability"])
@@ -175,16 +166,7 @@ def _clean_opportunity(data: dict, *, partial: bool = False) -> dict:
         except (TypeError, ValueError):
             errors["probability"] = [_("Enter a whole number from 0 to 100.")]
     if "expected_close" in data:
-        value = data.get("expected_close")
-        if value in (None, ""):
-            cleaned["expected_close"] = None
-        elif isinstance(value, dt.date):
-            cleaned["expected_close"] = value
-        else:
-            try:
-                cleaned["expected_close"] = dt.date.fromisoformat(str(value))
-            except ValueError:
-                errors["expected_close"] = [_("Enter a date such as 2026-03-31.")]
+        cleaned["expected_close"] = parse_field(errors, "expected_close", parse_date, data.get("expected_close"))
     if "selling_model" in data:
         cleaned["selling_model"] = str(data.get("selling_model") or "")
         if cleaned["selling_model"] and cleaned["selling_model"] not in SellingModel.values:
