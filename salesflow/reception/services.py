@@ -12,13 +12,23 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from salesflow.audit.events import EventType, record_many, snapshot
-from salesflow.core.chinese import InvalidValue, clean_credit_code, clean_phone, name_key
+from salesflow.core.chinese import name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
-from salesflow.crm.choices import PROVINCES, Industry, SourceChannel
+from salesflow.core.parsers import (
+    REQUIRED,
+    parse_choice,
+    parse_credit_code,
+    parse_date,
+    parse_datetime,
+    parse_field,
+    parse_phone,
+    parse_province,
+    text,
+)
+from salesflow.crm.choices import Industry, SourceChannel
 from salesflow.notifications.services import notify
 from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
@@ -50,73 +60,19 @@ FUTURE_TOLERANCE = dt.timedelta(hours=1)
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
 def _require(by, *capabilities: str) -> None:
     if not any(has_capability(by, c) for c in capabilities):
         raise PermissionRefused()
 
 
 def _choice(value, choices, key: str, errors: dict, default: str = "") -> str:
-    value = _text(value)
-    if not value:
-        return default
-    if value in choices.values:
-        return value
-    labels = {str(label): v for v, label in choices.choices}
-    if value in labels:
-        return labels[value]
-    errors[key] = [_("“{value}” is not one of the available choices.").format(value=value)]
-    return default
+    return parse_field(errors, key, parse_choice, value, fallback=default, choices=choices, blank=default)
 
 
 def _limits(cleaned: dict, limits: dict, errors: dict) -> None:
     for key, limit in limits.items():
         if key in cleaned and len(cleaned[key]) > limit:
             errors[key] = [_("At most {n} characters.").format(n=limit)]
-
-
-def _phone(value, cleaned: dict, errors: dict) -> None:
-    try:
-        cleaned["phone"], cleaned["phone_digits"] = clean_phone(_text(value))
-    except InvalidValue:
-        errors["phone"] = [_("Not a valid Chinese mobile or landline number (e.g. 13812345678 or 010-62345678).")]
-        cleaned["phone"], cleaned["phone_digits"] = "", ""
-
-
-def _datetime(value) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, dt.date):
-        parsed = dt.datetime.combine(value, dt.time(9, 0))
-    else:
-        text = _text(value).replace("/", "-")
-        try:
-            parsed = parse_datetime(text.replace("T", " ")) if text else None
-        except ValueError:
-            parsed = None
-        if parsed is None and text:
-            day = _date(text)
-            parsed = dt.datetime.combine(day, dt.time(9, 0)) if day else None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value).replace("/", "-")
-    try:
-        return parse_date(text) if text else None
-    except ValueError:
-        return None
 
 
 # --- reception records (接待记录, E2/E3) ----------------------------------------------------------------
@@ -129,11 +85,8 @@ def clean_reception(data: dict, *, partial: bool = False) -> tuple[dict, dict]:
         return not partial or key in data
 
     if present("received_at"):
-        raw = data.get("received_at")
-        received = _datetime(raw)
-        if received is None:
-            errors["received_at"] = [_("Enter a date and time such as 2026-03-31 14:30.")]
-        elif received > timezone.now() + FUTURE_TOLERANCE:
+        received = parse_field(errors, "received_at", parse_datetime, data.get("received_at"), blank=REQUIRED)
+        if received is not None and received > timezone.now() + FUTURE_TOLERANCE:
             errors["received_at"] = [_("A reception is recorded after it happened; this time is in the future.")]
         cleaned["received_at"] = received
     if present("channel"):
@@ -142,7 +95,7 @@ def clean_reception(data: dict, *, partial: bool = False) -> tuple[dict, dict]:
         cleaned["intent"] = _choice(data.get("intent"), Intent, "intent", errors, Intent.UNDECIDED)
     for key in RECORD_TEXT_LIMITS:
         if present(key):
-            cleaned[key] = _text(data.get(key))
+            cleaned[key] = text(data.get(key))
     _limits(cleaned, RECORD_TEXT_LIMITS, errors)
     if present("visitor_names") and not cleaned["visitor_names"]:
         errors["visitor_names"] = [_("Who came? Enter at least one name.")]
@@ -157,13 +110,10 @@ def clean_reception(data: dict, *, partial: bool = False) -> tuple[dict, dict]:
             count = 1
         cleaned["visitor_count"] = count
     if present("phone"):
-        _phone(data.get("phone"), cleaned, errors)
+        cleaned["phone"], cleaned["phone_digits"] = parse_field(errors, "phone", parse_phone, data.get("phone"),
+                                                                fallback=("", ""))
     if present("next_step_on"):
-        raw = data.get("next_step_on")
-        day = _date(raw)
-        if raw not in (None, "") and day is None:
-            errors["next_step_on"] = [_("Enter a date such as 2026-03-31.")]
-        cleaned["next_step_on"] = day
+        cleaned["next_step_on"] = parse_field(errors, "next_step_on", parse_date, data.get("next_step_on"))
     return cleaned, errors
 
 
@@ -292,24 +242,16 @@ def _prospect_follow_intent(by, prospect: Prospect, intent: str) -> None:
 def clean_prospect(data: dict) -> tuple[dict, dict]:
     cleaned, errors = {}, {}
     for key in PROSPECT_TEXT_LIMITS:
-        cleaned[key] = _text(data.get(key))
+        cleaned[key] = text(data.get(key))
     _limits(cleaned, PROSPECT_TEXT_LIMITS, errors)
     if not cleaned["name"]:
         errors["name"] = [_("This field is required.")]
-    _phone(data.get("phone"), cleaned, errors)
-    try:
-        cleaned["credit_code"] = clean_credit_code(_text(data.get("credit_code")))
-    except InvalidValue:
-        errors["credit_code"] = [_("Not a valid unified social credit code (check the 18 characters and the check digit).")]
-        cleaned["credit_code"] = ""
-    province = _text(data.get("province"))
-    if province and province not in PROVINCES:
-        matches = [p for p in PROVINCES if p.startswith(province)]
-        if len(matches) == 1:
-            province = matches[0]
-        else:
-            errors["province"] = [_("Unknown province.")]
-    cleaned["province"] = province
+    cleaned["phone"], cleaned["phone_digits"] = parse_field(errors, "phone", parse_phone, data.get("phone"),
+                                                            fallback=("", ""))
+    cleaned["credit_code"] = parse_field(errors, "credit_code", parse_credit_code, data.get("credit_code"),
+                                         fallback="")
+    cleaned["province"] = parse_field(errors, "province", parse_province, data.get("province"),
+                                      fallback=text(data.get("province")))
     cleaned["industry"] = _choice(data.get("industry"), Industry, "industry", errors)
     cleaned["source"] = _choice(data.get("source"), SourceChannel, "source", errors)
     cleaned["intent"] = _choice(data.get("intent"), Intent, "intent", errors, "")
@@ -422,7 +364,7 @@ def prospect_confirm(*, by, prospect_id: int, note: str = "") -> Prospect:
     """D2.4: the marketing side confirms the prospect (营销主管的准客户的确认)."""
     _require(by, "prospect.confirm")
     prospect = _locked(by, prospect_id)
-    return _step(by, prospect, "confirm", events.PROSPECT_CONFIRMED, note=_text(note)[:500],
+    return _step(by, prospect, "confirm", events.PROSPECT_CONFIRMED, note=text(note)[:500],
                  fields={"confirmed_by": by, "confirmed_at": timezone.now()})
 
 
@@ -473,7 +415,7 @@ def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = 
 def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
     """Give the prospect up, saying why (the supervisor, or marketing instead of confirming it)."""
     _require(by, "prospect.register", "prospect.confirm")
-    reason = _text(reason)
+    reason = text(reason)
     if not reason:
         raise ValidationFailed({"reason": [_("Say why the prospect is dropped.")]})
     if len(reason) > 500:
@@ -562,7 +504,7 @@ def prospect_hand_over(*, by, prospect_id: int, service_owner: User | None = Non
                                    code=codes.PROSPECT_NO_SERVICE_SUPERVISOR)
     elif not service_owner.is_active or service_owner.role != Role.SERVICE:
         raise ValidationFailed({"service_owner_id": [_("Choose an active customer-service supervisor.")]})
-    return _hand_over(by, prospect, service_owner, now=timezone.now(), note=_text(note)[:500])
+    return _hand_over(by, prospect, service_owner, now=timezone.now(), note=text(note)[:500])
 
 
 # --- hooks for the organisation (registered in apps.py) ---------------------------------------------------

@@ -6,7 +6,7 @@ Lock order (so two writers never wait on each other in a cycle): the plan, then 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.parsers import FieldError, parse_date, parse_datetime, parse_decimal, parse_field
 from salesflow.notifications.services import notify
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import is_above
@@ -60,20 +61,6 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _as_date(value, field: str, errors: dict) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return _local_date(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = [_("Enter a date such as 2026-05-18.")]
-        return None
-
-
 def _as_int(value, field: str, errors: dict) -> int | None:
     if value in (None, ""):
         return None
@@ -107,7 +94,7 @@ def plan_create(*, by, period: str, day: dt.date, focus: str = "", today: dt.dat
     errors: dict = {}
     if period not in PlanPeriod.values:
         errors["period"] = [_("Choose a month, a week or a day.")]
-    day = _as_date(day, "day", errors)
+    day = parse_field(errors, "day", parse_date, day)
     if day is None and "day" not in errors:
         errors["day"] = [_("This field is required.")]
     focus = _text(focus)
@@ -163,7 +150,7 @@ def _clean_item(by, plan: VisitPlan, data: dict, *, partial: bool = False, curre
         if len(cleaned["purpose"]) > 500:
             errors["purpose"] = [_("At most {n} characters.").format(n=500)]
     if not partial or "planned_on" in data:
-        planned_on = _as_date(data.get("planned_on"), "planned_on", errors)
+        planned_on = parse_field(errors, "planned_on", parse_date, data.get("planned_on"))
         if planned_on is None and "planned_on" not in errors:
             errors["planned_on"] = [_("This field is required.")]
         elif planned_on is not None and not plan.starts_on <= planned_on <= plan.ends_on:
@@ -355,11 +342,9 @@ def _clean_location(location: dict | None, errors: dict) -> tuple:
     if raw_lat in (None, "") and raw_lon in (None, ""):
         return None, None, None
     try:
-        lat = Decimal(str(raw_lat)).quantize(Decimal("0.000001"))
-        lon = Decimal(str(raw_lon)).quantize(Decimal("0.000001"))
-        if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError, TypeError):
+        lat = parse_decimal(raw_lat, places=6, low=Decimal(-90), high=Decimal(90))
+        lon = parse_decimal(raw_lon, places=6, low=Decimal(-180), high=Decimal(180))
+    except FieldError:
         errors["location"] = [_("The position sent by the browser is not valid.")]
         return None, None, None
     accuracy = location.get("accuracy")
@@ -419,22 +404,11 @@ def clean_visit_log(by, data: dict, *, now: dt.datetime) -> tuple[dict, dict]:
     kind = _text(data.get("kind")) or (VisitKind.RETURN if customer_id else VisitKind.NEW)
     if kind not in VisitKind.values:
         errors["kind"] = [_("Choose a new customer visit or a return visit.")]
-    visited_at = data.get("visited_at") or now
-    if isinstance(visited_at, str):
-        try:
-            visited_at = dt.datetime.fromisoformat(visited_at)
-        except ValueError:
-            errors["visited_at"] = [_("Enter a date and time such as 2026-05-18 14:30.")]
-            visited_at = now
-    if not isinstance(visited_at, dt.datetime):
-        errors["visited_at"] = [_("Enter a date and time such as 2026-05-18 14:30.")]
-        visited_at = now
-    if timezone.is_naive(visited_at):
-        visited_at = timezone.make_aware(visited_at, timezone.get_default_timezone())
+    visited_at = parse_field(errors, "visited_at", parse_datetime, data.get("visited_at"), fallback=now, blank=now)
     if visited_at > now + CLOCK_SLACK:
         errors["visited_at"] = [_("A visit is logged after it happened, not before.")]
     visited_on = _local_date(visited_at)
-    next_followup_on = _as_date(data.get("next_followup_on"), "next_followup_on", errors)
+    next_followup_on = parse_field(errors, "next_followup_on", parse_date, data.get("next_followup_on"))
     if next_followup_on is not None and next_followup_on <= visited_on:
         errors["next_followup_on"] = [_("The next follow-up comes after the visit.")]
     lat, lon, accuracy = _clean_location(data.get("location"), errors)
