@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit import events
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
-from salesflow.crm.choices import PROVINCES, Industry
+from salesflow.core.parsers import parse_field, parse_province, text
+from salesflow.crm.choices import Industry
 from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.scope import data_scope
@@ -138,9 +139,7 @@ def clean_rule(by, data: dict) -> dict:
     errors, cleaned = {}, {}
     priority = _int(data.get("priority", 100), "priority", errors, 0, 32_767)
     cleaned["priority"] = priority if priority is not None else 100
-    province = str(data.get("province") or "").strip()
-    if province and province not in PROVINCES:
-        errors["province"] = [_("Unknown province.")]
+    province = parse_field(errors, "province", parse_province, data.get("province"), fallback=text(data.get("province")))
     cleaned["province"] = province
     industry = str(data.get("industry") or "").strip()
     if industry and industry not in Industry.values:

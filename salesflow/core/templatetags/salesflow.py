@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from salesflow.core.chinese import amount_in_words
+from salesflow.core.parsers import round_money
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ def money(value) -> str:
     if value in (None, ""):
         return "—"
     try:
-        amount = Decimal(value).quantize(Decimal("0.01"))
+        amount = round_money(Decimal(value))
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"¥{amount:,.2f}"
