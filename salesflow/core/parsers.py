@@ -84,6 +84,12 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _when_blank(blank, message):
+    if blank is REQUIRED:
+        raise FieldError(message)
+    return blank
+
+
 # --- numbers --------------------------------------------------------------------------------------------------
 
 # After NFKC (full-width digits, ￥ and ， fold to ASCII): digit grouping, spaces and the yuan sign are noise.
@@ -117,9 +123,7 @@ def parse_decimal(value, *, places: int, low: Decimal | None = None, high: Decim
     "invalid", "below" and "above" texts ({low} and {high} are filled in)."""
     texts = {**PERCENT_MESSAGES, **(messages or {})}
     if _blank(value):
-        if blank is REQUIRED:
-            raise FieldError(texts["invalid"])
-        return blank
+        return _when_blank(blank, texts["invalid"])
     try:
         number = _number(value, pattern)
         if not number.is_finite():
@@ -175,9 +179,7 @@ def parse_date(value, *, blank: Any = None, message=DATE_MESSAGE) -> dt.date | N
         return value
     raw = text(value)
     if not raw:
-        if blank is REQUIRED:
-            raise FieldError(message)
-        return blank
+        return _when_blank(blank, message)
     try:
         parsed = dateparse.parse_date(raw.translate(_DATE_SEPARATORS))
     except ValueError:  # well formed, but no such day (2026-02-30)
@@ -198,9 +200,7 @@ def parse_datetime(value, *, blank: Any = None, day_time: dt.time = dt.time(9, 0
     else:
         raw = text(value)
         if not raw:
-            if blank is REQUIRED:
-                raise FieldError(message)
-            return blank
+            return _when_blank(blank, message)
         try:
             day = parse_date(raw)
         except FieldError:  # not a bare date: a date and a time
