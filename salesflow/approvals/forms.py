@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
-from salesflow.org.models import User
+from salesflow.org.selectors import active_users, delegate_choices
 
 
 class DelegationForm(StyledForm):
-    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=User.objects.none(),
+    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=active_users().none(),
                                       help_text=_("Your approvals go to this colleague while you are away."))
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -14,9 +14,8 @@ class DelegationForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any active colleague may stand in (often someone outside the user's own data scope, e.g. a peer
-        # supervisor); the service checks again that the delegate is active and not the user.
-        self.fields["delegate"].queryset = User.objects.active().exclude(pk=user.pk).order_by("name", "username")
+        # The service checks again that the delegate is active and not the user.
+        self.fields["delegate"].queryset = delegate_choices(user=user)
         self.fields["delegate"].label_from_instance = lambda u: f"{u.display_name} · {u.get_role_display()}"
 
 

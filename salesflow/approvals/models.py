@@ -12,7 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.scope import ScopedQuerySet
+
+from .error_codes import NOT_REQUESTER
 
 
 class ApproverRule(models.TextChoices):
@@ -106,9 +109,15 @@ class ApprovalRequestQuerySet(ScopedQuerySet):
         return Q(pk__in=ApprovalTask.objects.filter(approver_id=scope.user_id).values("request_id"))
 
 
-class ApprovalRequest(models.Model):
+class ApprovalRequest(Guarded, models.Model):
     """One document's way through a policy. A rejection or withdrawal ends a round; resubmitting starts the
     next round on the same request, so the whole history stays together."""
+
+    # The decisions are the approvers' tasks (approvals.services.approval_decide); the requester may withdraw.
+    flow = REQUEST_FLOW
+    permits = {
+        "withdraw": Permit(who="owner", refusal=_("Only the author can withdraw the request."), code=NOT_REQUESTER),
+    }
 
     policy = models.ForeignKey(ApprovalPolicy, verbose_name=_("policy"), on_delete=models.PROTECT,
                                related_name="requests")

@@ -277,8 +277,7 @@ def _advance(request: ApprovalRequest, by, now) -> None:
 @transaction.atomic
 def approval_withdraw(*, by, request_id: int) -> ApprovalRequest:
     request = _lock_request(request_id)
-    if request.requester_id != by.pk:
-        raise PermissionRefused(_("Only the author can withdraw the request."), code=codes.NOT_REQUESTER)
+    request.require("withdraw", by=by)
     now = timezone.now()
     request.status = REQUEST_FLOW.next(request.status, "withdraw")
     _cancel_open(request, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
@@ -129,7 +129,40 @@ def customer_timeline(*, user, customer: Customer, limit: int = 200) -> list[Aud
     return readable_changes(AuditEvent.objects.filter(customer_id=customer.pk).order_by("-at", "-id")[:limit])
 
 
-def customer_group_list(*, user) -> QuerySet[CustomerGroup]:
+def customer_group_list(*, user, with_counts: bool = False) -> QuerySet[CustomerGroup]:
+    """The managed list of customer groups (names only), with each group's size on request."""
     if not has_capability(user, "customer.view"):
         raise PermissionRefused()
-    return CustomerGroup.objects.order_by("name")
+    qs = CustomerGroup.objects.order_by("name")
+    return qs.annotate(customer_count=Count("customers")) if with_counts else qs
+
+
+# --- pickers: the customers a form offers (in the user's scope; the service checks the choice again) -------
+
+CHOICE_LIMIT = 500
+
+
+def customer_picker(*, user, owner_id: int | None = None, active_only: bool = False) -> QuerySet[Customer]:
+    """Customers in ``user``'s data scope by name, optionally only one owner's and only the active ones."""
+    qs = Customer.objects.visible_to(user)
+    if active_only:
+        qs = qs.filter(status=CustomerStatus.ACTIVE)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return qs.order_by("name")
+
+
+def customer_choices(*, user, preselected: Customer | None = None, limit: int = CHOICE_LIMIT,
+                     **narrow) -> list[tuple[int, str]]:
+    """(id, name) pairs for a customer drop-down, capped; a preselected customer is always offered."""
+    rows = list(customer_picker(user=user, **narrow).values_list("pk", "name")[:limit])
+    if preselected is not None and preselected.pk not in {pk for pk, _name in rows}:
+        rows.insert(0, (preselected.pk, preselected.name))
+    return rows
+
+
+def customer_counts(*, user) -> dict[str, int]:
+    """The home page's figures: active customers in scope, and how many of them the user owns."""
+    visible = Customer.objects.visible_to(user).filter(status=CustomerStatus.ACTIVE)
+    return {"customer_count": visible.count(), "my_customer_count": visible.filter(owner=user).count()}
+

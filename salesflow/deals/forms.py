@@ -2,9 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
+from salesflow.crm import selectors as crm_selectors
 from salesflow.crm.models import Customer
-
-CUSTOMER_CHOICES_LIMIT = 500
 
 
 class DiscountForm(StyledForm):
@@ -27,11 +26,8 @@ class NewDiscountForm(DiscountForm):
     def __init__(self, *args, user, preselected: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # The user's own customers (their data scope) by name; the service checks the choice again.
-        customers = list(Customer.objects.visible_to(user).order_by("name").values_list("pk", "name")
-                         [:CUSTOMER_CHOICES_LIMIT])
-        if preselected is not None and preselected.pk not in {pk for pk, _name in customers}:
-            customers.insert(0, (preselected.pk, preselected.name))
-        self.fields["customer"].choices = [("", "—")] + customers
+        self.fields["customer"].choices = [("", "—")] + crm_selectors.customer_choices(user=user,
+                                                                                     preselected=preselected)
 
 
 class OpportunityForm(StyledForm):
@@ -54,9 +50,6 @@ class OpportunityForm(StyledForm):
         from .pipeline import SellingModel
 
         super().__init__(*args, **kwargs)
-        customers = list(Customer.objects.visible_to(user).order_by("name").values_list("pk", "name")
-                         [:CUSTOMER_CHOICES_LIMIT])
-        if preselected is not None and preselected.pk not in {pk for pk, _name in customers}:
-            customers.insert(0, (preselected.pk, preselected.name))
-        self.fields["customer"].choices = [("", "—")] + customers
+        self.fields["customer"].choices = [("", "—")] + crm_selectors.customer_choices(user=user,
+                                                                                     preselected=preselected)
         self.fields["selling_model"].choices = [("", "—"), *SellingModel.choices]

@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.approvals.error_codes import NOT_REQUESTER
 from salesflow.core.statemachine import StateMachine
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.scope import ScopedQuerySet
 
-from .pipeline import SellingModel, Stage
+from .pipeline import OPEN_STAGES, PIPELINE_FLOW, SellingModel, Stage
 
 
 class DiscountStatus(models.TextChoices):
@@ -45,8 +47,20 @@ class DiscountRequestQuerySet(ScopedQuerySet):
                  .values("request__document_id"))
 
 
-class DiscountRequest(models.Model):
+class DiscountRequest(Guarded, models.Model):
     """优惠申请: a rep asks for a discount on a deal; R13 decides it the same working day."""
+
+    # Only the author writes, submits and withdraws; the approval engine's verdicts (approve / return) move the
+    # rest of the flow (deals.services.discount_apply_verdict).
+    flow = DISCOUNT_FLOW
+    permits = {
+        "edit": Permit(who="owner", states={DiscountStatus.DRAFT}, label=_("edit"),
+                       refusal=_("Only the author can change the request.")),
+        "submit": Permit(who="owner", label=_("submit"),
+                         refusal=_("Only the author can submit this document for approval.")),
+        "withdraw": Permit(who="owner", states={DiscountStatus.PENDING}, label=_("withdraw"),
+                           refusal=_("Only the author can withdraw the request."), code=NOT_REQUESTER),
+    }
 
     number = models.CharField(_("number"), max_length=32, unique=True)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
@@ -130,8 +144,19 @@ class OpportunityQuerySet(ScopedQuerySet):
     """The customers' data scope on the owner and the owner's unit: own, unit subtree, or all."""
 
 
-class Opportunity(models.Model):
+class Opportunity(Guarded, models.Model):
     """商机: one possible deal with a customer, moving through seed 004's five stages to won or lost."""
+
+    # Whoever may edit customers (and sees the deal) moves it along the pipeline, forward or back.
+    flow = PIPELINE_FLOW
+    flow_field = "stage"
+    permits = {
+        "edit": Permit("customer.edit"),
+        **{f"to_{stage}": Permit("customer.edit") for stage in OPEN_STAGES},
+        "win": Permit("customer.edit"),
+        "lose": Permit("customer.edit"),
+        "reopen": Permit("customer.edit"),
+    }
 
     name = models.CharField(_("name"), max_length=200)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,

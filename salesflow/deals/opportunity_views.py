@@ -15,15 +15,13 @@ from salesflow.core import activity
 from salesflow.core.errors import AppError, NotFound, PermissionRefused
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.crm import selectors as crm_selectors
-from salesflow.org.models import OrgUnit
 from salesflow.org.roles import UNIT_HEADS, has_capability
 from salesflow.org.scope import data_scope
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_list, team_choices
 
 from . import funnel, selectors, services
 from .forms import OpportunityForm
-from .models import Competitor, LostReason
-from .pipeline import CHECKLISTS, OPEN_STAGES, PIPELINE_FLOW, Stage
+from .pipeline import CHECKLISTS, OPEN_STAGES, Stage
 
 
 def _int(value):
@@ -36,15 +34,6 @@ def _int(value):
 def _require_view(request):
     if not has_capability(request.user, "customer.view"):
         raise PermissionDenied
-
-
-def _teams(user):
-    """Units a user may pick as "team" on the kanban and the funnel: their own subtree (all for leadership)."""
-    scope = data_scope(user)
-    qs = OrgUnit.objects.exclude(kind="company").order_by("path")
-    if scope.sees_all:
-        return qs
-    return qs.filter(pk__in=scope.unit_ids)
 
 
 @page_view
@@ -60,7 +49,7 @@ def opportunity_list(request):
                     .only(*selectors.LIST_FIELDS))
     context = {
         "page": page, "filters": filters, "querystring": querystring_without(request, "page"),
-        "stages": Stage.choices, "regions": OrgUnit.objects.filter(kind="region").order_by("path"),
+        "stages": Stage.choices, "regions": region_list(),
         "owners": assignable_users(user=request.user), "quarters": selectors.recent_quarters(),
         "can_edit": has_capability(request.user, "customer.edit"),
     }
@@ -92,7 +81,7 @@ def opportunity_kanban(request):
     _require_view(request)
     params = _board_params(request, request.GET)
     context = _board_context(request, params)
-    context.update({"owners": assignable_users(user=request.user), "teams": _teams(request.user),
+    context.update({"owners": assignable_users(user=request.user), "teams": team_choices(user=request.user),
                     "sees_more": data_scope(request.user).kind != "own",
                     "can_edit": has_capability(request.user, "customer.edit")})
     return render(request, "deals/opportunity_kanban.html", context)
@@ -132,12 +121,12 @@ def opportunity_detail(request, opportunity_id: int):
         # Stage changes, visits, reception records… of this deal, newest first (salesflow.core.activity).
         "activities": activity.for_opportunity(request.user, opportunity.pk),
         "timeline": crm_selectors.customer_timeline(user=request.user, customer=customer, limit=50),
-        "can_edit": has_capability(request.user, "customer.edit"),
+        "can_edit": opportunity.can("edit", by=request.user),
         "can_log_visit": has_capability(request.user, "visit.log"),
-        "moves": [s for s in OPEN_STAGES if PIPELINE_FLOW.can(opportunity.stage, f"to_{s}")],
-        "can_win": PIPELINE_FLOW.can(opportunity.stage, "win"),
-        "can_reopen": PIPELINE_FLOW.can(opportunity.stage, "reopen"),
-        "reasons": LostReason.objects.filter(is_active=True), "competitors": Competitor.objects.all(),
+        "moves": [s for s in OPEN_STAGES if opportunity.can(f"to_{s}", by=request.user)],
+        "can_win": opportunity.can("win", by=request.user),
+        "can_reopen": opportunity.can("reopen", by=request.user),
+        "reasons": selectors.lost_reason_list(active_only=True), "competitors": selectors.competitor_list(),
     })
 
 
@@ -160,7 +149,7 @@ def opportunity_checklist(request, opportunity_id: int):
         return redirect("deals:opportunity_detail", opportunity_id=opportunity_id)
     return render(request, "deals/opportunity_detail.html#checklist", {
         "o": opportunity, "checklist": _checklist(opportunity), "error": error,
-        "can_edit": has_capability(request.user, "customer.edit")})
+        "can_edit": opportunity.can("edit", by=request.user)})
 
 
 @require_POST
@@ -266,8 +255,8 @@ def funnel_page(request):
     }
     return render(request, "deals/funnel.html", {
         "summary": summary, "chart": chart, "filters": filters,
-        "owners": assignable_users(user=request.user), "teams": _teams(request.user),
-        "regions": OrgUnit.objects.filter(kind="region").order_by("path"), "quarters": selectors.recent_quarters(),
+        "owners": assignable_users(user=request.user), "teams": team_choices(user=request.user),
+        "regions": region_list(), "quarters": selectors.recent_quarters(),
     })
 
 
@@ -292,5 +281,5 @@ def master_data(request):
             messages.success(request, _("{name} added.").format(name=item.name))
             return redirect("deals:master_data")
     return render(request, "deals/master_data.html", {
-        "reasons": LostReason.objects.all(), "competitors": Competitor.objects.all(), "errors": errors,
+        "reasons": selectors.lost_reason_list(), "competitors": selectors.competitor_list(), "errors": errors,
         "kind": kind, "data": request.POST})

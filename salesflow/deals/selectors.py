@@ -150,3 +150,32 @@ def kanban(*, user, owner: int | None = None, unit: int | None = None, limit: in
         cards.setdefault(card.stage, []).append(card)
     return [KanbanColumn(stage=s, cards=cards.get(s, []), count=totals.get(s, {}).get("n", 0),
                          amount=totals.get(s, {}).get("total") or 0) for s in stages]
+
+
+# --- pickers and managed lists -----------------------------------------------------------------------------
+
+def opportunity_picker(*, user, owner_id: int | None = None, customer_id: int | None = None,
+                       open_only: bool = False) -> QuerySet[Opportunity]:
+    """Opportunities a form may offer, in ``user``'s data scope, newest first (the service checks again)."""
+    qs = Opportunity.objects.visible_to(user)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
+    if open_only:
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    return qs.order_by("-id")
+
+
+def lost_reason_list(*, active_only: bool = False) -> QuerySet:
+    """Why deals are lost (a managed list, names only)."""
+    from .models import LostReason
+
+    qs = LostReason.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def competitor_list() -> QuerySet:
+    from .models import Competitor
+
+    return Competitor.objects.all()

@@ -84,10 +84,7 @@ def discount_create(*, by, customer_id: int, data: dict) -> DiscountRequest:
 @transaction.atomic
 def discount_update(*, by, discount_id: int, data: dict) -> DiscountRequest:
     doc = _locked(by, discount_id)
-    if doc.requester_id != by.pk:
-        raise PermissionRefused(_("Only the author can change the request."))
-    if doc.status != DiscountStatus.DRAFT:
-        raise InvalidTransition(DiscountStatus(doc.status), _("edit"))
+    doc.require("edit", by=by)
     before = snapshot(doc, FIELDS)
     cleaned = _clean(data)
     for key, value in cleaned.items():
@@ -110,14 +107,14 @@ def _visible(by, discount_id: int) -> DiscountRequest:
 @transaction.atomic
 def discount_submit(*, by, discount_id: int):
     doc = _visible(by, discount_id)
-    if doc.status != DiscountStatus.DRAFT:
-        raise InvalidTransition(DiscountStatus(doc.status), _("submit"))
+    doc.require("submit", by=by)
     return approvals.approval_submit(by=by, document_type=DOCUMENT_TYPE, document_id=doc.pk)
 
 
 @transaction.atomic
 def discount_withdraw(*, by, discount_id: int):
     doc = _visible(by, discount_id)
+    doc.require("withdraw", by=by)
     request = approvals.request_for(DOCUMENT_TYPE, doc.pk)
     if request is None:
         raise InvalidTransition(DiscountStatus(doc.status), _("withdraw"))
@@ -209,15 +206,17 @@ def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_l
     return opportunity
 
 
-def _locked_opportunity(by, opportunity_id: int):
+def _locked_opportunity(by, opportunity_id: int, action: str = "edit"):
+    """The deal, locked, once the actor's role may take ``action`` (checked first: a wrong role is refused
+    whether or not the deal exists) and the deal's stage allows it (Opportunity.permits)."""
     from .models import Opportunity
 
-    if not has_capability(by, "customer.edit"):
-        raise PermissionRefused()
+    Opportunity.role_require(action, by=by)
     opportunity = (Opportunity.objects.visible_to(by).select_for_update(of=("self",))
                    .filter(pk=opportunity_id).first())
     if opportunity is None:
         raise NotFound(_("Opportunity not found."))
+    opportunity.require(action, by=by)
     return opportunity
 
 
@@ -276,6 +275,7 @@ def opportunity_move(*, by, opportunity_id: int, to_stage: str):
     if to_stage not in {str(s) for s in OPEN_STAGES}:
         raise InvalidTransition(Stage(opportunity.stage), _("move to {stage}").format(
             stage=Stage(to_stage).label if to_stage in Stage.values else to_stage))
+    opportunity.require(f"to_{to_stage}", by=by)
     target = PIPELINE_FLOW.next(opportunity.stage, f"to_{to_stage}")
     before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
@@ -307,7 +307,7 @@ def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool)
 def opportunity_win(*, by, opportunity_id: int):
     from .pipeline import PIPELINE_FLOW
 
-    opportunity = _locked_opportunity(by, opportunity_id)
+    opportunity = _locked_opportunity(by, opportunity_id, "win")
     target = PIPELINE_FLOW.next(opportunity.stage, "win")
     before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     now = timezone.now()
@@ -330,7 +330,7 @@ def opportunity_lose(*, by, opportunity_id: int, reason_id: int | None, competit
     from .models import Competitor, LostReason
     from .pipeline import PIPELINE_FLOW
 
-    opportunity = _locked_opportunity(by, opportunity_id)
+    opportunity = _locked_opportunity(by, opportunity_id, "lose")
     target = PIPELINE_FLOW.next(opportunity.stage, "lose")
     reason = LostReason.objects.filter(pk=reason_id, is_active=True).first() if reason_id else None
     errors = {}
@@ -361,7 +361,7 @@ def opportunity_reopen(*, by, opportunity_id: int):
     """A lost deal comes back at the first stage; the loss stays in the stage history."""
     from .pipeline import PIPELINE_FLOW
 
-    opportunity = _locked_opportunity(by, opportunity_id)
+    opportunity = _locked_opportunity(by, opportunity_id, "reopen")
     target = PIPELINE_FLOW.next(opportunity.stage, "reopen")
     before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())

@@ -78,12 +78,11 @@ def discount_detail(request, discount_id: int):
     doc = selectors.discount_get(user=request.user, discount_id=discount_id)
     approval = approval_selectors.request_for_document(user=request.user, document_type=DOCUMENT_TYPE,
                                                        document_id=doc.pk)
-    is_author = doc.requester_id == request.user.pk
     context = {
-        "doc": doc, "is_author": is_author,
-        "can_edit": is_author and doc.status == DiscountStatus.DRAFT,
-        "can_submit": is_author and doc.status == DiscountStatus.DRAFT,
-        "can_withdraw": is_author and doc.status == DiscountStatus.PENDING,
+        "doc": doc, "is_author": doc.is_owner(request.user),
+        "can_edit": doc.can("edit", by=request.user),
+        "can_submit": doc.can("submit", by=request.user),
+        "can_withdraw": doc.can("withdraw", by=request.user),
     }
     if approval is not None:
         context.update(approval_block(approval, user=request.user))
@@ -93,9 +92,9 @@ def discount_detail(request, discount_id: int):
 @page_view
 def discount_edit(request, discount_id: int):
     doc = selectors.discount_get(user=request.user, discount_id=discount_id)
-    if doc.requester_id != request.user.pk:
+    if not doc.permitted("edit", by=request.user):
         raise PermissionDenied
-    if doc.status != DiscountStatus.DRAFT:
+    if not doc.open_for("edit"):
         messages.error(request, _("Only a draft can be edited; withdraw the request first."))
         return redirect("deals:discount_detail", discount_id=doc.pk)
     initial = {"amount": doc.amount, "discount_percent": doc.discount_percent, "reason": doc.reason, "terms": doc.terms}

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
 
-from .models import OperatedBy, OrgUnit, UnitKind, User
+from .models import OperatedBy, UnitKind
 from .roles import Role
+from .selectors import active_users, unit_choices
 
 BLANK = [("", "—")]
 
@@ -13,7 +14,7 @@ class UnitForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     code = forms.CharField(label=_("Code"), max_length=32)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
-    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=OrgUnit.objects.order_by("path"), required=False)
+    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=unit_choices(), required=False)
     province = forms.CharField(label=_("Province"), max_length=32, required=False)
     operated_by = forms.ChoiceField(label=_("Operated by"), choices=OperatedBy.choices)
     partner_name = forms.CharField(label=_("Agent / distributor"), max_length=100, required=False)
@@ -34,10 +35,10 @@ class UserForm(StyledForm):
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.order_by("path"), required=False)
-    manager = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.filter(is_active=True), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=unit_choices(), required=False)
+    manager = forms.ModelChoiceField(label=_("Manager"), queryset=active_users(), required=False)
 
 
 class DeactivateForm(StyledForm):
     reassign_to = forms.ModelChoiceField(label=_("Give their customers to"),
-                                         queryset=User.objects.filter(is_active=True), required=False)
+                                         queryset=active_users(), required=False)

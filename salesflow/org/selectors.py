@@ -60,3 +60,70 @@ def api_token_list(*, user, all_users: bool = False) -> QuerySet[ApiToken]:
     if all_users and has_capability(user, "token.manage_all"):
         return qs
     return qs.filter(user=user)
+
+
+# --- pickers: the units and people that pages and forms offer --------------------------------------------
+# The org tree and the staff list are not secret to signed-in staff; who may actually be *chosen* for an
+# action (an owner, a delegate, a service supervisor…) is checked again by the service that takes the choice.
+
+def unit_choices(*, kind: str | None = None, active_only: bool = False) -> QuerySet[OrgUnit]:
+    """Units in tree order, optionally of one kind (``"region"``, ``"team"``…) and only the active ones."""
+    qs = OrgUnit.objects.order_by("path")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def region_list() -> QuerySet[OrgUnit]:
+    """The regional companies (大区), for region filters."""
+    return unit_choices(kind="region")
+
+
+def team_choices(*, user) -> QuerySet[OrgUnit]:
+    """Units a user may pick as "team" on the kanban and the funnel: their own subtree (all for leadership)."""
+    from .scope import data_scope
+
+    scope = data_scope(user)
+    qs = OrgUnit.objects.exclude(kind="company").order_by("path")
+    if scope.sees_all:
+        return qs
+    return qs.filter(pk__in=scope.unit_ids)
+
+
+def unit_find(unit_id: int | None, *, kind: str | None = None) -> OrgUnit | None:
+    """The unit a form or request names (None when missing or of another kind)."""
+    if not unit_id:
+        return None
+    qs = OrgUnit.objects.filter(pk=unit_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.first()
+
+
+def active_users() -> QuerySet[User]:
+    return User.objects.active()
+
+
+def user_find(user_id: int | None, *, active_only: bool = False) -> User | None:
+    """The user a form or request names (None when missing, or inactive with ``active_only``)."""
+    if not user_id:
+        return None
+    qs = User.objects.filter(pk=user_id)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.first()
+
+
+def delegate_choices(*, user) -> QuerySet[User]:
+    """Who may stand in for ``user`` while away: any active colleague (often outside the user's own data scope,
+    e.g. a peer supervisor)."""
+    return User.objects.active().exclude(pk=user.pk).order_by("name", "username")
+
+
+def service_supervisors() -> QuerySet[User]:
+    """The customer-service supervisors a prospect file can be handed to (R15)."""
+    from .roles import Role
+
+    return User.objects.active().filter(role=Role.SERVICE).select_related("unit").order_by("username")

@@ -2,14 +2,14 @@
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.core.errors import ValidationFailed
 from salesflow.crm.api import CappedPagination, ErrorOut
-from salesflow.org.models import User
+from salesflow.org.selectors import user_find
 
 from . import selectors, services
 
@@ -113,7 +113,11 @@ def list_records(request, filters: Query[RecordFilterIn]):
 def create_record(request, payload: RecordIn):
     data = payload.dict()
     owner_id = data.pop("owner_id")
-    owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
+    owner = None
+    if owner_id:
+        owner = user_find(owner_id, active_only=True)
+        if owner is None:
+            raise Http404
     record = services.reception_create(by=request.user, data=data, owner=owner)
     return Status(201, _record(request, record.pk))
 
@@ -228,7 +232,7 @@ def list_prospects(request, filters: Query[ProspectFilterIn]):
 def register_prospect(request, payload: ProspectIn):
     data = payload.dict()
     consultant_id = data.pop("consultant_id")
-    consultant = User.objects.filter(pk=consultant_id).first() if consultant_id else request.user
+    consultant = user_find(consultant_id) if consultant_id else request.user
     reception_ids = data.pop("reception_ids")
     confirm = data.pop("confirm_duplicates")
     prospect = services.prospect_register(by=request.user, data=data, consultant=consultant,
@@ -261,7 +265,7 @@ def hand_over(request, prospect_id: int, payload: HandOverIn):
     _prospect(request, prospect_id)
     service_owner = None
     if payload.service_owner_id:
-        service_owner = User.objects.filter(pk=payload.service_owner_id).first()
+        service_owner = user_find(payload.service_owner_id)
         if service_owner is None:
             raise ValidationFailed({"service_owner_id": [_("Choose an active customer-service supervisor.")]})
     services.prospect_hand_over(by=request.user, prospect_id=prospect_id, service_owner=service_owner,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.roles import Role
 from salesflow.org.scope import ScopedQuerySet
 
@@ -43,8 +44,14 @@ class ReceptionQuerySet(ScopedQuerySet):
     leadership all."""
 
 
-class ReceptionRecord(models.Model):
+class ReceptionRecord(Guarded, models.Model):
     """接待记录: one visit or call received by a consultant (E2/E3)."""
+
+    permits = {
+        # Correcting or completing a record: its consultant, or those above them.
+        "edit": Permit("reception.edit", who="above",
+                       refusal=_("Only the consultant who received the visitors and those above them may edit it.")),
+    }
 
     received_at = models.DateTimeField(_("received"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WALK_IN)
@@ -132,8 +139,20 @@ class ProspectQuerySet(ScopedQuerySet):
         return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
 
 
-class Prospect(models.Model):
+class Prospect(Guarded, models.Model):
     """准客户: a prospect file kept by the supervisor from registration until the deal, then passed on (R15)."""
+
+    # The supervisor registers, files the customer and hands over; the marketing side confirms; either may drop.
+    # "deal_done" is the won deal's hook (reception.services.prospects_on_opportunity_won), nobody's button.
+    flow = PROSPECT_FLOW
+    permits = {
+        "confirm": Permit("prospect.confirm"),
+        "file_customer": Permit("prospect.register"),
+        "hand_over": Permit("prospect.register"),
+        "drop": Permit(("prospect.register", "prospect.confirm")),
+        # More reception records may be linked to the prospect while it is still being worked.
+        "add_record": Permit("reception.edit", states={P.REGISTERED, P.CONFIRMED, P.CUSTOMER_FILED}),
+    }
 
     name = models.CharField(_("company / name"), max_length=200)
     name_key = models.CharField(_("normalised name"), max_length=200, editable=False, default="")
@@ -213,6 +232,3 @@ class Prospect(models.Model):
 
     def __str__(self):
         return self.name
-
-    def can(self, action: str) -> bool:
-        return PROSPECT_FLOW.can(self.status, action)

@@ -99,12 +99,6 @@ def visitor_phone(viewer, record) -> str:
     return phone if viewer.pk in people else mask_phone(phone)
 
 
-def can_edit_record(user, record: ReceptionRecord) -> bool:
-    from salesflow.org.scope import is_above
-
-    return has_capability(user, "reception.edit") and is_above(user, owner_id=record.owner_id, unit_id=record.unit_id)
-
-
 # --- prospects ---------------------------------------------------------------------------------------------
 
 @dataclass
@@ -229,3 +223,15 @@ STATUS_HELP = {
     ProspectStatus.HANDED_OVER: gettext_lazy("With customer service (R15)."),
     ProspectStatus.DROPPED: gettext_lazy("Dropped."),
 }
+
+
+# --- pickers -----------------------------------------------------------------------------------------------
+
+def prospect_picker(*, user, open_only: bool = False) -> QuerySet[Prospect]:
+    """Prospects a reception record may be linked to, in ``user``'s data scope, newest first; ``open_only``:
+    those still being worked (registered, confirmed, customer filed)."""
+    qs = Prospect.objects.visible_to(user)
+    if open_only:
+        qs = qs.filter(status__in=[ProspectStatus.REGISTERED, ProspectStatus.CONFIRMED,
+                                   ProspectStatus.CUSTOMER_FILED])
+    return qs.order_by("-id")

@@ -32,7 +32,6 @@ from salesflow.crm.choices import Industry, SourceChannel
 from salesflow.notifications.services import notify
 from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
-from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users
 
 from . import error_codes as codes
@@ -196,13 +195,12 @@ def _locked_record(by, record_id: int) -> ReceptionRecord:
 @transaction.atomic
 def reception_update(*, by, record_id: int, data: dict) -> ReceptionRecord:
     """Correct or complete a record: its consultant, or those above them."""
-    _require(by, "reception.edit")
+    ReceptionRecord.role_require("edit", by=by)
     errors: dict = {}
     # Lock order: the prospect (taken by _links) comes before the record.
     links = _links(by, data, errors, current=ReceptionRecord.objects.visible_to(by).filter(pk=record_id).first())
     record = _locked_record(by, record_id)
-    if not is_above(by, owner_id=record.owner_id, unit_id=record.unit_id):
-        raise PermissionRefused(_("Only the consultant who received the visitors and those above them may edit it."))
+    record.require("edit", by=by)
     cleaned, field_errors = clean_reception(data, partial=True)
     errors.update(field_errors)
     unknown = set(data) - set(cleaned) - {"customer_id", "opportunity_id", "prospect_id"} - set(errors)
@@ -362,8 +360,9 @@ def _step(by, prospect: Prospect, action: str, event: EventType, *, fields: dict
 @transaction.atomic
 def prospect_confirm(*, by, prospect_id: int, note: str = "") -> Prospect:
     """D2.4: the marketing side confirms the prospect (营销主管的准客户的确认)."""
-    _require(by, "prospect.confirm")
+    Prospect.role_require("confirm", by=by)
     prospect = _locked(by, prospect_id)
+    prospect.require("confirm", by=by)
     return _step(by, prospect, "confirm", events.PROSPECT_CONFIRMED, note=text(note)[:500],
                  fields={"confirmed_by": by, "confirmed_at": timezone.now()})
 
@@ -377,9 +376,9 @@ def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = 
     from salesflow.crm.models import Customer
     from salesflow.crm.services import customer_create
 
-    _require(by, "prospect.register")
+    Prospect.role_require("file_customer", by=by)
     prospect = _locked(by, prospect_id)
-    PROSPECT_FLOW.next(prospect.status, "file_customer")  # refuses a prospect not (yet) confirmed
+    prospect.require("file_customer", by=by)  # refuses a prospect not (yet) confirmed
     if prospect.intent != Intent.YES:
         raise AppError(codes.PROSPECT_NO_INTENT,
                        _("Only a prospect with purchase intent gets a customer file (E4); record the reception "
@@ -414,13 +413,14 @@ def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = 
 @transaction.atomic
 def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
     """Give the prospect up, saying why (the supervisor, or marketing instead of confirming it)."""
-    _require(by, "prospect.register", "prospect.confirm")
+    Prospect.role_require("drop", by=by)
     reason = text(reason)
     if not reason:
         raise ValidationFailed({"reason": [_("Say why the prospect is dropped.")]})
     if len(reason) > 500:
         raise ValidationFailed({"reason": [_("At most {n} characters.").format(n=500)]})
     prospect = _locked(by, prospect_id)
+    prospect.require("drop", by=by)
     return _step(by, prospect, "drop", events.PROSPECT_DROPPED, note=reason,
                  fields={"dropped_by": by, "dropped_at": timezone.now(), "drop_reason": reason})
 
@@ -493,9 +493,9 @@ def prospect_hand_over(*, by, prospect_id: int, service_owner: User | None = Non
     customer, or to the one they pick."""
     from salesflow.crm.models import Customer
 
-    _require(by, "prospect.register")
+    Prospect.role_require("hand_over", by=by)
     prospect = _locked(by, prospect_id)
-    PROSPECT_FLOW.next(prospect.status, "hand_over")  # refused before the deal (R15)
+    prospect.require("hand_over", by=by)  # refused before the deal (R15)
     if service_owner is None:
         service_owner = service_supervisor_for(Customer.objects.select_related("unit").get(pk=prospect.customer_id))
         if service_owner is None:

@@ -12,13 +12,12 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict, PermissionRefused
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
-from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, service_supervisors, user_find
 
 from . import selectors, services
 from .forms import ProspectForm, ReceptionForm
-from .models import PROSPECT_FLOW, Channel, Intent, Prospect, ProspectStatus
+from .models import Channel, Intent, ProspectStatus
 
 CHOICE_LIMIT = 300
 
@@ -82,27 +81,22 @@ def record_list(request):
 def _link_choices(user, record=None, initial=None):
     """What a record can be linked to: the user's own customers, opportunities and open prospects (capped), plus
     whatever the record or the page it was opened from already names."""
-    from salesflow.crm.models import Customer
-    from salesflow.deals.models import Opportunity
-    from salesflow.deals.pipeline import OPEN_STAGES
+    from salesflow.crm.selectors import customer_picker
+    from salesflow.deals.selectors import opportunity_picker
 
     initial = initial or {}
     wanted = {key: {v for v in (getattr(record, f"{key}_id", None) if record else None,
                                 _int(initial.get(f"{key}_id"))) if v} for key in ("customer", "opportunity", "prospect")}
-    customers = list(Customer.objects.visible_to(user).filter(owner=user).only("id", "name")
-                     .order_by("name")[:CHOICE_LIMIT])
-    customers += list(Customer.objects.visible_to(user).filter(pk__in=wanted["customer"] - {c.pk for c in customers})
+    customers = list(customer_picker(user=user, owner_id=user.pk).only("id", "name")[:CHOICE_LIMIT])
+    customers += list(customer_picker(user=user).filter(pk__in=wanted["customer"] - {c.pk for c in customers})
                       .only("id", "name"))
-    opportunities = list(Opportunity.objects.visible_to(user).filter(owner=user, stage__in=OPEN_STAGES)
-                         .only("id", "name").order_by("-id")[:CHOICE_LIMIT])
-    opportunities += list(Opportunity.objects.visible_to(user)
+    opportunities = list(opportunity_picker(user=user, owner_id=user.pk, open_only=True)
+                         .only("id", "name")[:CHOICE_LIMIT])
+    opportunities += list(opportunity_picker(user=user)
                           .filter(pk__in=wanted["opportunity"] - {o.pk for o in opportunities}).only("id", "name"))
-    prospects = list(Prospect.objects.visible_to(user).filter(status__in=[ProspectStatus.REGISTERED,
-                                                                          ProspectStatus.CONFIRMED,
-                                                                          ProspectStatus.CUSTOMER_FILED])
-                     .only("id", "name").order_by("-id")[:CHOICE_LIMIT])
-    prospects += list(Prospect.objects.visible_to(user).filter(pk__in=wanted["prospect"] - {p.pk for p in prospects})
-                      .only("id", "name"))
+    prospects = list(selectors.prospect_picker(user=user, open_only=True).only("id", "name")[:CHOICE_LIMIT])
+    prospects += list(selectors.prospect_picker(user=user)
+                      .filter(pk__in=wanted["prospect"] - {p.pk for p in prospects}).only("id", "name"))
     return {"customers": customers, "opportunities": opportunities, "prospects": prospects}
 
 
@@ -135,7 +129,7 @@ def record_create(request):
 @page_view
 def record_edit(request, record_id: int):
     record = selectors.reception_get(user=request.user, record_id=record_id)
-    if not selectors.can_edit_record(request.user, record):
+    if not record.can("edit", by=request.user):
         raise PermissionRefused()
     initial = {
         "received_at": timezone.localtime(record.received_at).strftime("%Y-%m-%dT%H:%M"), "channel": record.channel,
@@ -165,7 +159,7 @@ def record_detail(request, record_id: int):
     return render(request, "reception/record_detail.html", {
         "record": record, "phone": selectors.visitor_phone(request.user, record),
         "history": selectors.record_history(record=record), "badges": selectors.INTENT_BADGE,
-        "can_edit": selectors.can_edit_record(request.user, record),
+        "can_edit": record.can("edit", by=request.user),
         "can_register": has_capability(request.user, "prospect.register") and record.prospect_id is None,
     })
 
@@ -220,7 +214,7 @@ def prospect_register(request):
     duplicates = False
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        consultant = User.objects.filter(pk=_int(d.pop("consultant_id"))).first()
+        consultant = user_find(_int(d.pop("consultant_id")))
         confirm = d.pop("confirm_duplicates")
         try:
             prospect = services.prospect_register(by=request.user, data=d, consultant=consultant,
@@ -239,9 +233,8 @@ def prospect_register(request):
 def prospect_detail(request, prospect_id: int):
     prospect = selectors.prospect_get(user=request.user, prospect_id=prospect_id)
     user = request.user
-    can_register = has_capability(user, "prospect.register")
-    can_file = can_register and PROSPECT_FLOW.can(prospect.status, "file_customer")
-    can_hand_over = can_register and PROSPECT_FLOW.can(prospect.status, "hand_over")
+    can_file = prospect.can("file_customer", by=user)
+    can_hand_over = prospect.can("hand_over", by=user)
     duplicates = []
     if can_file and prospect.intent == Intent.YES:
         from salesflow.crm.services import customer_find_duplicates
@@ -253,15 +246,12 @@ def prospect_detail(request, prospect_id: int):
         "records": selectors.prospect_records(prospect=prospect), "history": selectors.prospect_history(
             prospect=prospect), "badges": selectors.STATUS_BADGE, "intent_badges": selectors.INTENT_BADGE,
         "status_help": selectors.STATUS_HELP.get(prospect.status, ""),
-        "can_confirm": has_capability(user, "prospect.confirm") and PROSPECT_FLOW.can(prospect.status, "confirm"),
+        "can_confirm": prospect.can("confirm", by=user),
         "can_file": can_file, "has_intent": prospect.intent == Intent.YES, "duplicates": duplicates,
         "can_hand_over": can_hand_over,
-        "service_choices": User.objects.active().filter(role=Role.SERVICE).select_related("unit").order_by(
-            "username") if can_hand_over else [],
-        "can_drop": (can_register or has_capability(user, "prospect.confirm"))
-        and PROSPECT_FLOW.can(prospect.status, "drop"),
-        "can_add_record": has_capability(user, "reception.edit")
-        and prospect.status in (ProspectStatus.REGISTERED, ProspectStatus.CONFIRMED, ProspectStatus.CUSTOMER_FILED),
+        "service_choices": service_supervisors() if can_hand_over else [],
+        "can_drop": prospect.can("drop", by=user),
+        "can_add_record": prospect.can("add_record", by=user),
     })
 
 
@@ -300,7 +290,7 @@ def prospect_create_customer(request, prospect_id: int):
 def prospect_hand_over(request, prospect_id: int):
     service_owner = None
     if _int(request.POST.get("service_owner")):
-        service_owner = User.objects.filter(pk=_int(request.POST.get("service_owner"))).first()
+        service_owner = user_find(_int(request.POST.get("service_owner")))
     return _act(request, prospect_id, lambda: services.prospect_hand_over(
         by=request.user, prospect_id=prospect_id, service_owner=service_owner, note=request.POST.get("note", "")),
         _("Prospect file handed to customer service."))

@@ -1,0 +1,94 @@
+"""Document guards declared once on the model (org.guards): ``doc.can(action, by=user)`` for pages and API,
+``doc.require(action, by=user)`` for services — the role's capability, the user's relation to the document and
+the document's declared state machine, read together."""
+
+from decimal import Decimal
+
+import pytest
+
+from salesflow.core.errors import PermissionRefused
+from salesflow.core.statemachine import InvalidTransition
+from salesflow.deals.models import DiscountRequest, DiscountStatus, Opportunity
+from salesflow.deals.pipeline import Stage
+from salesflow.org.roles import Role
+from salesflow.reception.models import Prospect, ProspectStatus, ReceptionRecord
+
+from ..conftest import fresh
+from ..factories import UserFactory
+
+
+def _discount(org, status=DiscountStatus.DRAFT):
+    return DiscountRequest(requester=org.rep, unit=org.east_team, customer=org.cust_rep, status=status,
+                           amount=Decimal("100.00"), discount_percent=Decimal("5"))
+
+
+def test_owner_only_actions_follow_the_declared_states(org):
+    draft = _discount(org)
+    assert draft.can("edit", by=fresh(org.rep)) and draft.can("submit", by=fresh(org.rep))
+    assert not draft.can("withdraw", by=fresh(org.rep))  # nothing to withdraw yet
+    for other in ("rep_b", "supervisor", "director"):
+        assert not draft.can("edit", by=fresh(getattr(org, other)))
+    pending = _discount(org, DiscountStatus.PENDING)
+    assert pending.can("withdraw", by=fresh(org.rep))
+    assert not pending.can("edit", by=fresh(org.rep)) and not pending.can("submit", by=fresh(org.rep))
+
+
+def test_require_refuses_the_relation_first_then_the_state(org):
+    pending = _discount(org, DiscountStatus.PENDING)
+    with pytest.raises(PermissionRefused) as refused:
+        pending.require("edit", by=fresh(org.rep_b))
+    assert str(refused.value.message) == "Only the author can change the request."
+    with pytest.raises(InvalidTransition) as invalid:
+        pending.require("edit", by=fresh(org.rep))
+    assert invalid.value.code == "invalid_transition"
+    with pytest.raises(PermissionRefused) as refused:
+        pending.require("withdraw", by=fresh(org.rep_b))
+    assert refused.value.code == "approval_not_requester"
+    pending.require("withdraw", by=fresh(org.rep))
+
+
+def test_capability_and_transitions_of_the_pipeline(org):
+    deal = Opportunity(owner=org.rep, unit=org.east_team, customer=org.cust_rep, stage=Stage.CONTACT)
+    rep, planner = fresh(org.rep), fresh(org.planner)
+    assert deal.can("win", by=rep) and deal.can("to_quote", by=rep)
+    assert not deal.can("to_contact", by=rep)  # already there
+    assert not deal.can("reopen", by=rep)
+    assert not deal.can("win", by=planner)
+    assert not Opportunity.role_allows("edit", by=planner)
+    with pytest.raises(PermissionRefused):
+        Opportunity.role_require("win", by=planner)  # no document needed: a wrong role never learns if it exists
+    lost = Opportunity(owner=org.rep, unit=org.east_team, customer=org.cust_rep, stage=Stage.LOST)
+    assert lost.can("reopen", by=rep) and not lost.can("win", by=rep)
+    assert lost.can("edit", by=rep)  # not a transition: open in every stage
+
+
+def test_any_of_several_capabilities_and_non_transition_states(org):
+    marketing = UserFactory(username="mvp_guard", role=Role.MARKETING_VP, unit=org.hq)
+    prospect = Prospect(consultant=org.rep, unit=org.east_team, status=ProspectStatus.REGISTERED)
+    assert prospect.can("drop", by=fresh(org.supervisor)) and prospect.can("drop", by=fresh(marketing))
+    assert not prospect.can("drop", by=fresh(org.rep))
+    assert prospect.can("confirm", by=fresh(marketing)) and not prospect.can("confirm", by=fresh(org.supervisor))
+    assert prospect.can("add_record", by=fresh(org.rep))
+    prospect.status = ProspectStatus.DEAL_DONE
+    assert not prospect.can("add_record", by=fresh(org.rep))
+    assert prospect.can("hand_over", by=fresh(org.supervisor)) and not prospect.can("drop", by=fresh(org.supervisor))
+
+
+def test_above_reads_the_owner_and_unit_fields_the_queryset_declares(org):
+    record = ReceptionRecord(owner=org.rep, unit=org.east_team)
+    assert record.can("edit", by=fresh(org.rep)) and record.can("edit", by=fresh(org.supervisor))
+    assert record.can("edit", by=fresh(org.manager)) and record.can("edit", by=fresh(org.director))
+    assert not record.can("edit", by=fresh(org.rep_b)) and not record.can("edit", by=fresh(org.manager2))
+    assert _discount(org).guard_owner_id == org.rep.pk  # DiscountRequestQuerySet.scope_owner = "requester_id"
+
+
+def test_an_undeclared_action_is_a_programming_error(org):
+    with pytest.raises(ValueError, match="declares no permit"):
+        _discount(org).can("approve", by=fresh(org.rep))  # the engine's verdict, nobody's button
+
+
+def test_anonymous_may_do_nothing(org):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not _discount(org).can("edit", by=AnonymousUser())
+    assert not _discount(org).can("edit", by=None)
