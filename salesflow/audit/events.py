@@ -129,9 +129,3 @@ def record_many(rows: Iterable[dict]) -> list[int]:
     rows = [row if row.get("ip") else {**row, "ip": ip} for row in rows]
     return insert_dicts(AuditEvent, rows) if rows else []
 
-
-def record(*, by, action: str, **kwargs) -> AuditEvent:
-    """Transitional: the old generic writer, kept only while apps move to their declared events."""
-    event = _DECLARED.get(action) or EventType(action=action, label=action,
-                                               nobody="-" if action.endswith("login_failed") else "system")
-    return event.record(by=by, **kwargs)

@@ -16,8 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesflow.audit import events
-from salesflow.audit.models import AuditEvent
+from salesflow.audit.events import record_many
 from salesflow.core.bulk import insert_dicts
 from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import ValidationFailed
@@ -36,6 +35,7 @@ from salesflow.imports.models import ImportJob, ImportKind
 from salesflow.imports.services import Progress
 from salesflow.org.selectors import assignable_users, region_of
 
+from . import events
 from .models import Contact, Customer
 from .validation import Lookups, clean_contact, clean_customer
 
@@ -187,7 +187,6 @@ def bulk_insert(*, by, rows, owners: dict, job: ImportJob) -> int:
     """Insert checked rows: customers, their contacts and one audit event per customer (as plain rows)."""
     regions: dict = {}
     note = job.file_name
-    ip = events.current_ip()
     customers, contacts = [], []
     for _row, values, owner_id, contact in rows:
         owner = owners[owner_id]
@@ -208,11 +207,8 @@ def bulk_insert(*, by, rows, owners: dict, job: ImportJob) -> int:
     ids = insert_dicts(Customer, customers)
     insert_dicts(Contact, [{**contact, "customer_id": pk} for pk, contact in zip(ids, contacts, strict=True)
                            if contact])
-    insert_dicts(AuditEvent, [
-        {"actor_id": by.pk, "actor_name": by.username, "ip": ip, "action": "customer.imported",
-         "object_type": "crm.customer", "object_id": str(pk), "object_repr": c["name"][:255], "customer_id": pk,
-         "note": note, "after": {"owner": c["owner_id"]}}
-        for pk, c in zip(ids, customers, strict=True)])
-    events.record(by=by, action="customer.import_finished", obj=job, object_repr=note,
-                  after={"created": len(customers)})
+    record_many(events.CUSTOMER_IMPORTED.row(by=by, object_type="crm.customer", object_id=pk, object_repr=c["name"],
+                                             customer_id=pk, note=note, after={"owner": c["owner_id"]})
+                for pk, c in zip(ids, customers, strict=True))
+    events.CUSTOMER_IMPORT_FINISHED.record(by=by, obj=job, object_repr=note, after={"created": len(customers)})
     return len(customers)

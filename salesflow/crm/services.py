@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from salesflow.audit import events
+from salesflow.audit.events import record_many, snapshot
 from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.org.models import User
@@ -20,6 +20,7 @@ from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
+from . import events
 from .hooks import CUSTOMER_FROM_POOL
 from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
 from .validation import Lookups, clean_contact, clean_customer
@@ -152,8 +153,8 @@ def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | 
         row["is_primary"] = row["is_primary"] and not seen_primary
         seen_primary = seen_primary or row["is_primary"]
         Contact.objects.create(customer=customer, **row)
-    events.record(by=by, action="customer.created", obj=customer, customer_id=customer.pk,
-                  after=events.snapshot(customer, AUDITED_FIELDS) | {"contacts": len(contact_rows)})
+    events.CUSTOMER_CREATED.record(by=by, obj=customer, customer_id=customer.pk,
+                                   after=snapshot(customer, AUDITED_FIELDS) | {"contacts": len(contact_rows)})
     return customer
 
 
@@ -167,7 +168,7 @@ def customer_update(*, by, customer: Customer, data: dict, confirm_duplicates: b
         errors.update({key: [_("This field cannot be changed here.")] for key in unknown})
     if errors:
         raise ValidationFailed(errors)
-    before = events.snapshot(customer, AUDITED_FIELDS)
+    before = snapshot(customer, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(customer, key, value)
     if not confirm_duplicates and ("name" in cleaned or "credit_code" in cleaned):
@@ -177,11 +178,14 @@ def customer_update(*, by, customer: Customer, data: dict, confirm_duplicates: b
             _raise_duplicates(duplicates)
     _derive(customer)
     _save_or_conflict(customer)
-    after = events.snapshot(customer, AUDITED_FIELDS)
+    after = snapshot(customer, AUDITED_FIELDS)
     if after != before:
-        events.record(by=by, action="customer.updated", obj=customer, customer_id=customer.pk,
-                      before=before, after=after)
+        events.CUSTOMER_UPDATED.record(by=by, obj=customer, customer_id=customer.pk,
+                                       before=before, after=after)
     return customer
+
+
+TRANSITION_EVENTS = {"archive": events.CUSTOMER_ARCHIVED, "restore": events.CUSTOMER_RESTORED}
 
 
 def _transition(by, customer: Customer, action: str) -> Customer:
@@ -190,8 +194,8 @@ def _transition(by, customer: Customer, action: str) -> Customer:
     before = customer.status
     customer.status = CUSTOMER_FLOW.next(customer.status, action)
     customer.save(update_fields=["status", "updated_at"])
-    events.record(by=by, action=f"customer.{action}d", obj=customer, customer_id=customer.pk,
-                  before={"status": before}, after={"status": customer.status})
+    TRANSITION_EVENTS[action].record(by=by, obj=customer, customer_id=customer.pk, before={"status": before},
+                                     after={"status": customer.status})
     return customer
 
 
@@ -225,8 +229,8 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
         return customer_from_pool(by=by, customer=customer, owner=owner, note=note)
     before = {"owner": customer.owner_id, "unit": customer.unit_id}
     _give(customer, owner)
-    events.record(by=by, action="customer.reassigned", obj=customer, customer_id=customer.pk, before=before,
-                  after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    events.CUSTOMER_REASSIGNED.record(by=by, obj=customer, customer_id=customer.pk, before=before,
+                                      after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
     return customer
 
 
@@ -239,8 +243,9 @@ def customer_from_pool(*, by, customer: Customer, owner: User, note: str = "", c
     CUSTOMER_FROM_POOL.call(customer=customer, owner=owner, by=by)
     before = {"owner": None, "unit": customer.unit_id}
     _give(customer, owner)
-    events.record(by=by, action="customer.claimed" if claimed else "customer.pool_assigned", obj=customer,
-                  customer_id=customer.pk, before=before, after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    (events.CUSTOMER_CLAIMED if claimed else events.CUSTOMER_POOL_ASSIGNED).record(
+        by=by, obj=customer, customer_id=customer.pk, before=before,
+        after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
     return customer
 
 
@@ -251,8 +256,8 @@ def customer_to_pool(*, by, customer: Customer, note: str, at: dt.datetime | Non
     customer.owner = None
     customer.owned_since, customer.pool_warned_at, customer.released_at = None, None, at or timezone.now()
     customer.save(update_fields=["owner", "owned_since", "pool_warned_at", "released_at", "updated_at"])
-    events.record(by=by, action="customer.released", obj=customer, customer_id=customer.pk, before=before,
-                  after={"owner": None, "unit": customer.unit_id}, note=note)
+    events.CUSTOMER_RELEASED.record(by=by, obj=customer, customer_id=customer.pk, before=before,
+                                    after={"owner": None, "unit": customer.unit_id}, note=note)
     return customer
 
 
@@ -299,13 +304,11 @@ def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
         return 0
     Customer.objects.filter(pk__in=ids).update(owner=to_user, unit=to_user.unit, owned_since=timezone.now(),
                                                pool_warned_at=None)
-    events.AuditEvent.objects.bulk_create([
-        events.AuditEvent(actor=by, actor_name=by.username, ip=events.current_ip(), action="customer.reassigned",
-                          object_type="crm.customer", object_id=str(pk), customer_id=pk,
-                          before={"owner": from_user.pk}, after={"owner": to_user.pk},
-                          note=_("Previous owner deactivated"))
-        for pk in ids
-    ], batch_size=1000)
+    note = _("Previous owner deactivated")
+    record_many(events.CUSTOMER_REASSIGNED.row(by=by, object_type="crm.customer", object_id=pk, customer_id=pk,
+                                               before={"owner": from_user.pk}, after={"owner": to_user.pk},
+                                               note=note)
+                for pk in ids)
     return len(ids)
 
 
@@ -337,8 +340,8 @@ def contact_add(*, by, customer: Customer, data: dict) -> Contact:
     if cleaned["is_primary"]:
         customer.contacts.filter(is_primary=True).update(is_primary=False)
     contact = Contact.objects.create(customer=customer, **cleaned)
-    events.record(by=by, action="contact.added", obj=contact, customer_id=customer.pk,
-                  after=events.snapshot(contact, CONTACT_FIELDS))
+    events.CONTACT_ADDED.record(by=by, obj=contact, customer_id=customer.pk,
+                                after=snapshot(contact, CONTACT_FIELDS))
     return contact
 
 
@@ -357,14 +360,14 @@ def contact_update(*, by, customer: Customer, contact_id: int, data: dict) -> Co
     merged = {k: getattr(contact, k) for k in CONTACT_FIELDS} | data
     cleaned, errors = clean_contact(merged)
     _contact_errors(errors)
-    before = events.snapshot(contact, CONTACT_FIELDS)
+    before = snapshot(contact, CONTACT_FIELDS)
     if cleaned["is_primary"]:
         customer.contacts.filter(is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
     for key, value in cleaned.items():
         setattr(contact, key, value)
     contact.save()
-    events.record(by=by, action="contact.updated", obj=contact, customer_id=customer.pk, before=before,
-                  after=events.snapshot(contact, CONTACT_FIELDS))
+    events.CONTACT_UPDATED.record(by=by, obj=contact, customer_id=customer.pk, before=before,
+                                  after=snapshot(contact, CONTACT_FIELDS))
     return contact
 
 
@@ -372,15 +375,15 @@ def contact_update(*, by, customer: Customer, contact_id: int, data: dict) -> Co
 def contact_remove(*, by, customer: Customer, contact_id: int) -> None:
     _require_edit(by)
     customer, contact = _locked_contact(by, customer, contact_id)
-    before = events.snapshot(contact, CONTACT_FIELDS)
+    before = snapshot(contact, CONTACT_FIELDS)
     was_primary = contact.is_primary
     contact.delete()
     if was_primary:
         nxt = customer.contacts.order_by("id").first()
         if nxt:
             Contact.objects.filter(pk=nxt.pk).update(is_primary=True)
-    events.record(by=by, action="contact.removed", object_type="crm.contact", object_id=contact_id,
-                  object_repr=before["name"], customer_id=customer.pk, before=before)
+    events.CONTACT_REMOVED.record(by=by, object_type="crm.contact", object_id=contact_id,
+                                  object_repr=before["name"], customer_id=customer.pk, before=before)
 
 
 @transaction.atomic
@@ -392,8 +395,8 @@ def customer_reveal_phones(*, by, customer: Customer) -> list[Contact]:
     if not is_above(by, owner_id=customer.owner_id, unit_id=customer.unit_id):
         raise PermissionRefused(_("Only the owner and those above them may see the full phone numbers."))
     contacts = list(customer.contacts.all())
-    events.record(by=by, action="customer.phones_revealed", obj=customer, customer_id=customer.pk,
-                  note=", ".join(c.name for c in contacts))
+    events.CUSTOMER_PHONES_REVEALED.record(by=by, obj=customer, customer_id=customer.pk,
+                                           note=", ".join(c.name for c in contacts))
     return contacts
 
 
@@ -407,7 +410,7 @@ def customer_group_create(*, by, name: str, description: str = "") -> CustomerGr
     if CustomerGroup.objects.filter(name=name).exists():
         raise ValidationFailed({"name": [_("A group with this name already exists.")]})
     group = CustomerGroup.objects.create(name=name, description=description.strip())
-    events.record(by=by, action="customer_group.created", obj=group, after={"name": name})
+    events.CUSTOMER_GROUP_CREATED.record(by=by, obj=group, after={"name": name})
     return group
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import snapshot
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.parsers import parse_field, parse_province, text
 from salesflow.crm.choices import Industry
@@ -23,6 +23,7 @@ from salesflow.org.roles import Role, has_capability
 from salesflow.org.scope import data_scope
 
 from . import error_codes as codes
+from . import events
 from .models import Assessment, LeadAssignmentRule, LeadScoringRule, Level
 from .services import WORKING_ROLES
 
@@ -93,10 +94,10 @@ def scoring_rules_save(*, by, points: dict[str, object]) -> dict[str, dict[str, 
             changed = True
     after = {f"{a}.{lv}": v for (a, lv), v in wanted.items()}
     if changed:
-        events.record(by=by, action="lead_scoring.saved", object_type="leads.leadscoringrule", object_id="",
-                      object_repr=str(_("Lead scoring rules")),
-                      before={k: v for k, v in before.items() if after.get(k) != v},
-                      after={k: v for k, v in after.items() if before.get(k) != v})
+        events.LEAD_SCORING_SAVED.record(by=by, object_type="leads.leadscoringrule", object_id="",
+                                         object_repr=str(_("Lead scoring rules")),
+                                         before={k: v for k, v in before.items() if after.get(k) != v},
+                                         after={k: v for k, v in after.items() if before.get(k) != v})
     return scoring_grid()
 
 
@@ -209,14 +210,14 @@ def rule_save(*, by, rule_id: int | None = None, data: dict) -> LeadAssignmentRu
     _require(by, "lead.configure")
     rule = _locked_rule(by, rule_id) if rule_id else LeadAssignmentRule()
     cleaned = clean_rule(by, data)
-    before = events.snapshot(rule, RULE_FIELDS) if rule.pk else None
+    before = snapshot(rule, RULE_FIELDS) if rule.pk else None
     for field, value in cleaned.items():
         setattr(rule, field, value)
     rule.save()
-    after = events.snapshot(rule, RULE_FIELDS)
+    after = snapshot(rule, RULE_FIELDS)
     if before is None or before != after:
-        events.record(by=by, action="lead_rule.updated" if before else "lead_rule.created", obj=rule,
-                      before=before, after=after, object_repr=describe_rule(rule))
+        (events.LEAD_RULE_UPDATED if before else events.LEAD_RULE_CREATED).record(
+            by=by, obj=rule, before=before, after=after, object_repr=describe_rule(rule))
     return rule
 
 
@@ -227,8 +228,9 @@ def rule_set_active(*, by, rule_id: int, active: bool) -> LeadAssignmentRule:
     if rule.is_active != active:
         rule.is_active = active
         rule.save(update_fields=["is_active"])
-        events.record(by=by, action="lead_rule.activated" if active else "lead_rule.deactivated", obj=rule,
-                      before={"is_active": not active}, after={"is_active": active}, object_repr=describe_rule(rule))
+        (events.LEAD_RULE_ACTIVATED if active else events.LEAD_RULE_DEACTIVATED).record(
+            by=by, obj=rule, before={"is_active": not active}, after={"is_active": active},
+            object_repr=describe_rule(rule))
     return rule
 
 
@@ -253,9 +255,9 @@ def rule_move(*, by, rule_id: int, direction: str) -> list[LeadAssignmentRule]:
             rule.priority = position * 10
             rule.save(update_fields=["priority"])
     moved = rules[other]
-    events.record(by=by, action="lead_rule.reordered", obj=moved, object_repr=describe_rule(moved),
-                  before={"order": before}, after={"order": [r.pk for r in rules]},
-                  note=_("Moved up") if direction == "up" else _("Moved down"))
+    events.LEAD_RULE_REORDERED.record(by=by, obj=moved, object_repr=describe_rule(moved),
+                                      before={"order": before}, after={"order": [r.pk for r in rules]},
+                                      note=_("Moved up") if direction == "up" else _("Moved down"))
     return rules
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from salesflow.audit import events
+from salesflow.audit.events import EventType, record_many, snapshot
 from salesflow.core.bulk import insert_dicts
 from salesflow.core.chinese import name_key
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -41,6 +41,7 @@ from salesflow.pool.policies import all_policies, policy_for
 from salesflow.pool.scope import pool_unit_ids
 
 from . import error_codes as codes
+from . import events
 from .models import (
     LEAD_FLOW,
     OPEN_STATUSES,
@@ -173,7 +174,7 @@ def _require_worker(by, lead: Lead) -> None:
         raise PermissionRefused(_("Only the lead's owner and those above them may work this lead."))
 
 
-def _move(by, lead: Lead, action: str, *, owner: User | None, note: str = "", audit_action: str,
+def _move(by, lead: Lead, action: str, *, owner: User | None, note: str = "", event: EventType,
           fields: tuple[str, ...] = ()) -> Lead:
     before = {"status": lead.status, "owner": lead.owner_id, "unit": lead.unit_id}
     lead.status = LEAD_FLOW.next(lead.status, action)
@@ -182,8 +183,8 @@ def _move(by, lead: Lead, action: str, *, owner: User | None, note: str = "", au
         lead.owner, lead.unit, lead.assigned_at = owner, owner.unit, now
         lead.region = lead.region or region_of(owner.unit)
     lead.save(update_fields=["status", "owner", "unit", "region", "assigned_at", *fields, "updated_at"])
-    events.record(by=by, action=audit_action, obj=lead, before=before,
-                  after={"status": lead.status, "owner": lead.owner_id, "unit": lead.unit_id}, note=note)
+    event.record(by=by, obj=lead, before=before,
+                 after={"status": lead.status, "owner": lead.owner_id, "unit": lead.unit_id}, note=note)
     return lead
 
 
@@ -214,7 +215,7 @@ def lead_create(*, by, data: dict, owner: User | None = None, confirm_duplicates
                 created_by=by, status=LeadStatus.ASSIGNED if owner else LeadStatus.NEW,
                 assigned_at=timezone.now() if owner else None)
     lead.save()
-    events.record(by=by, action="lead.created", obj=lead, after=events.snapshot(lead, AUDITED_FIELDS))
+    events.LEAD_CREATED.record(by=by, obj=lead, after=snapshot(lead, AUDITED_FIELDS))
     return lead
 
 
@@ -238,8 +239,8 @@ def lead_screen(*, by, lead: Lead, need: str, purchasing_power: str, credit: str
     lead.need, lead.purchasing_power, lead.credit = need, purchasing_power, credit
     lead.score, lead.screened_at = score, timezone.now()
     lead.save(update_fields=["need", "purchasing_power", "credit", "score", "screened_at", "status", "updated_at"])
-    events.record(by=by, action="lead.screened", obj=lead, before=before, note=note,
-                  after={"status": lead.status, "score": score, "threshold": threshold, "need": need,
+    events.LEAD_SCREENED.record(by=by, obj=lead, before=before, note=note,
+                                after={"status": lead.status, "score": score, "threshold": threshold, "need": need,
                          "purchasing_power": purchasing_power, "credit": credit})
     return lead
 
@@ -334,7 +335,7 @@ def lead_assign(*, by, lead: Lead, mode: str = AssignMode.MANUAL, owner: User | 
     else:
         raise ValidationFailed({"mode": [_("Unknown assignment mode.")]})
     _check_target(by, target)
-    return _move(by, lead, "assign", owner=target, note=note, audit_action="lead.assigned")
+    return _move(by, lead, "assign", owner=target, note=note, event=events.LEAD_ASSIGNED)
 
 
 @transaction.atomic
@@ -356,7 +357,7 @@ def lead_claim(*, by, lead: Lead) -> Lead:
         raise Conflict(codes.LEAD_CLAIM_CAP_REACHED,
                        _("You already hold {held} open leads; the cap is {cap}. Convert, park or release some first.")
                        .format(held=held, cap=cap))
-    return _move(by, lead, "assign", owner=by, audit_action="lead.claimed")
+    return _move(by, lead, "assign", owner=by, event=events.LEAD_CLAIMED)
 
 
 @transaction.atomic
@@ -367,10 +368,10 @@ def lead_release(*, by, lead: Lead, note: str = "") -> Lead:
     _require_worker(by, lead)
     if lead.owner_id is None:
         raise Conflict(codes.LEAD_NOT_IN_POOL, _("This lead is already in the pool."))
-    return _to_pool(by, lead, note=note, audit_action="lead.released")
+    return _to_pool(by, lead, note=note, event=events.LEAD_RELEASED)
 
 
-def _to_pool(by, lead: Lead, *, note: str, audit_action: str, overdue_at: dt.datetime | None = None) -> Lead:
+def _to_pool(by, lead: Lead, *, note: str, event: EventType, overdue_at: dt.datetime | None = None) -> Lead:
     before = {"status": lead.status, "owner": lead.owner_id, "unit": lead.unit_id}
     lead.status = LEAD_FLOW.next(lead.status, "release")
     lead.owner, lead.assigned_at = None, None
@@ -379,8 +380,8 @@ def _to_pool(by, lead: Lead, *, note: str, audit_action: str, overdue_at: dt.dat
         lead.overdue_at = overdue_at
         fields.append("overdue_at")
     lead.save(update_fields=fields)
-    events.record(by=by, action=audit_action, obj=lead, before=before,
-                  after={"status": lead.status, "owner": None, "unit": lead.unit_id}, note=note)
+    event.record(by=by, obj=lead, before=before,
+                 after={"status": lead.status, "owner": None, "unit": lead.unit_id}, note=note)
     return lead
 
 
@@ -398,8 +399,8 @@ def lead_mark_contacted(*, by, lead: Lead, note: str = "") -> Lead:
     lead.contacted_at = lead.contacted_at or timezone.now()
     lead.overdue_at = None
     lead.save(update_fields=["status", "contacted_at", "overdue_at", "updated_at"])
-    events.record(by=by, action="lead.contacted", obj=lead, before={"status": before["status"]},
-                  after={"status": lead.status}, note=note)
+    events.LEAD_CONTACTED.record(by=by, obj=lead, before={"status": before["status"]},
+                                 after={"status": lead.status}, note=note)
     return lead
 
 
@@ -537,9 +538,8 @@ def lead_create_many(*, by, rows: Sequence[dict], assign: str = BulkAssign.SELF,
         insert_dicts(Lead, chunk)
         if progress is not None:
             progress(len(chunk))
-    events.record(by=by, action="lead.import_finished", obj=source,
-                  after={"created": len(leads), "unrouted": assigner.unrouted, "assignment": assign,
-                         **(figures or {})})
+    events.LEAD_IMPORT_FINISHED.record(by=by, obj=source, after={
+        "created": len(leads), "unrouted": assigner.unrouted, "assignment": assign, **(figures or {})})
     return LeadsCreated(created=len(leads), unrouted=assigner.unrouted)
 
 
@@ -582,8 +582,8 @@ def lead_convert(*, by, lead: Lead, customer_id: int | None = None, opportunity:
     lead.status = LEAD_FLOW.next(lead.status, "convert")
     lead.customer_id, lead.opportunity_id, lead.converted_at = customer.pk, opp.pk, timezone.now()
     lead.save(update_fields=["status", "customer_id", "opportunity_id", "converted_at", "updated_at"])
-    events.record(by=by, action="lead.converted", obj=lead, customer_id=customer.pk, before=before,
-                  after={"status": lead.status, "customer": customer.pk, "opportunity": opp.pk})
+    events.LEAD_CONVERTED.record(by=by, obj=lead, customer_id=customer.pk, before=before,
+                                 after={"status": lead.status, "customer": customer.pk, "opportunity": opp.pk})
     return lead
 
 
@@ -615,7 +615,7 @@ def leads_sweep(now: dt.datetime | None = None) -> dict:
             if cal.working_hours_between(lead.assigned_at, now) < limit:
                 continue
             owner = lead.owner
-            _to_pool(None, lead, overdue_at=now, audit_action="lead.returned_overdue",
+            _to_pool(None, lead, overdue_at=now, event=events.LEAD_RETURNED_OVERDUE,
                      note=_("Not contacted within {hours} working hours").format(hours=limits[lead.unit_id]))
             name = lead.name
             notify([owner], kind="lead.returned_overdue",
@@ -631,17 +631,14 @@ def leads_sweep(now: dt.datetime | None = None) -> dict:
 
 def leads_transfer_all(*, from_user, to_user, by) -> int:
     """Deactivation: the leaving user's open leads go to their successor (converted ones keep their history)."""
-    from salesflow.audit.models import AuditEvent
-
     ids = list(Lead.objects.select_for_update().filter(owner=from_user).exclude(status=LeadStatus.CONVERTED)
                .order_by("pk").values_list("pk", flat=True))
     if not ids:
         return 0
     Lead.objects.filter(pk__in=ids).update(owner=to_user, unit=to_user.unit)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=by, actor_name=by.username, action="lead.reassigned", object_type="leads.lead",
-                   object_id=str(pk), before={"owner": from_user.pk}, after={"owner": to_user.pk})
-        for pk in ids], batch_size=1000)
+    record_many(events.LEAD_REASSIGNED.row(by=by, object_type="leads.lead", object_id=pk,
+                                           before={"owner": from_user.pk}, after={"owner": to_user.pk})
+                for pk in ids)
     return len(ids)
 
 

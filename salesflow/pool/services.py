@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesflow.audit import events
+from salesflow.audit.events import record_many, snapshot
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.crm import services as crm_services
 from salesflow.crm.choices import CustomerStatus
@@ -30,6 +30,7 @@ from salesflow.org.roles import has_capability
 from salesflow.org.scope import data_scope, is_above
 
 from . import error_codes as codes
+from . import events
 from .models import PoolPolicy
 from .policies import PolicyBook, all_policies, policy_for
 from .rules import exemption, late_deal_customers, pool_clock
@@ -173,8 +174,8 @@ def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, count
         if clock.due_at <= now:
             back.append(customer.pk)
             note = _("Returned to the pool: {rule}").format(rule=clock.describe())
-            audit.append(_event_row(customer, "customer.reclaimed", note=note,
-                                    before={"owner": owner.pk}, after={"owner": None}))
+            audit.append(events.CUSTOMER_RECLAIMED.row(by=None, **_on(customer), note=note,
+                                                       before={"owner": owner.pk}, after={"owner": None}))
             notices += notice_rows([owner], kind="customer.reclaimed", url=reverse("pool:customer_pool"),
                                    title=lambda c=customer: _("Customer returned to the pool: {name}").format(
                                        name=c.name),
@@ -183,9 +184,9 @@ def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, count
         elif customer.pool_warned_at is None:
             warn.append(customer.pk)
             due = timezone.localtime(clock.due_at).date()
-            audit.append(_event_row(customer, "customer.pool_warned",
-                                    note=_("Returns to the pool on {date}: {rule}").format(
-                                        date=due.isoformat(), rule=clock.describe())))
+            audit.append(events.CUSTOMER_POOL_WARNED.row(by=None, **_on(customer),
+                                                         note=_("Returns to the pool on {date}: {rule}").format(
+                                                             date=due.isoformat(), rule=clock.describe())))
             notices += notice_rows([owner], kind="customer.pool_warning",
                                    url=reverse("crm:customer_detail", args=[customer.pk]),
                                    title=lambda c=customer, d=due: _("{name} returns to the pool on {date}").format(
@@ -204,21 +205,15 @@ def _decide(customers: list[Customer], book: PolicyBook, now: dt.datetime, count
     counts["cleared"] += len(clear)
 
 
-def _event_row(customer: Customer, action: str, *, note: str, before: dict | None = None,
-               after: dict | None = None) -> dict:
-    from salesflow.audit.context import current_ip
-
-    return {"actor_id": None, "actor_name": "system", "ip": current_ip(), "action": action,
-            "object_type": "crm.customer", "object_id": str(customer.pk), "object_repr": customer.name[:255],
-            "customer_id": customer.pk, "note": note, "before": before, "after": after}
+def _on(customer: Customer) -> dict:
+    # The sweep's events sit on the customer's timeline.
+    return {"object_type": "crm.customer", "object_id": customer.pk, "object_repr": customer.name,
+            "customer_id": customer.pk}
 
 
 def _store(notices: list[dict], audit: list[dict]) -> None:
-    from salesflow.audit.models import AuditEvent
-    from salesflow.core.bulk import insert_dicts
-
     notices_insert(notices)  # their e-mail and robot copies leave after commit
-    insert_dicts(AuditEvent, audit)
+    record_many(audit)
 
 
 # --- pool policies ---------------------------------------------------------------------------------------
@@ -290,7 +285,7 @@ def clean_policy(data: dict) -> dict:
 
 
 def _snapshot(policy: PoolPolicy | None) -> dict:
-    return events.snapshot(policy, POLICY_FIELDS) if policy is not None else {}
+    return snapshot(policy, POLICY_FIELDS) if policy is not None else {}
 
 
 @transaction.atomic
@@ -315,8 +310,8 @@ def policy_save(*, by, unit: OrgUnit | None, data: dict) -> PoolPolicy:
     policy.save()
     after = _snapshot(policy)
     if created or after != before:
-        events.record(by=by, action="lead_policy.saved", obj=policy, before=before or None, after=after,
-                      object_repr=unit.name if unit is not None else str(_("Company default")))
+        events.POOL_POLICY_SAVED.record(by=by, obj=policy, before=before or None, after=after,
+                                        object_repr=unit.name if unit is not None else str(_("Company default")))
     return policy
 
 
@@ -335,5 +330,5 @@ def policy_remove(*, by, unit: OrgUnit) -> None:
     before = _snapshot(policy)
     pk = policy.pk
     policy.delete()
-    events.record(by=by, action="lead_policy.removed", obj=policy, object_id=pk, object_repr=unit.name,
-                  before=before)
+    events.POOL_POLICY_REMOVED.record(by=by, obj=policy, object_id=pk, object_repr=unit.name,
+                                      before=before)

@@ -10,10 +10,12 @@ from salesflow.crm import services
 
 from ..conftest import fresh
 
+TEST_ACTION = events.declare("test.action", "Test action")
+
 
 @pytest.fixture
 def event(org):
-    return events.record(by=org.admin, action="test.action", obj=org.cust_rep, after={"x": 1})
+    return TEST_ACTION.record(by=org.admin, obj=org.cust_rep, after={"x": 1})
 
 
 def test_event_cannot_be_saved_twice(event):
