@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from salesflow.core.statemachine import StateMachine
 from salesflow.org.models import OrgUnit
 from salesflow.org.roles import Role
-from salesflow.org.scope import scope_q
+from salesflow.org.scope import ScopedQuerySet
 
 from .choices import (
     PROVINCE_CHOICES,
@@ -48,16 +48,13 @@ class CustomerGroup(models.Model):
         return self.name
 
 
-class CustomerQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CustomerQuerySet:
-        """The data scope: a rep their own customers, a unit head their subtree, leadership all; and (R15) the
-        customer-service supervisor a customer's file was handed to after the deal."""
-        q = scope_q(user)
-        if q is None:
-            return self
-        if getattr(user, "role", None) == Role.SERVICE:
-            q |= Q(service_owner_id=user.pk)
-        return self.filter(q)
+class CustomerQuerySet(ScopedQuerySet):
+    """The data scope: a rep their own customers, a unit head their subtree, leadership all; and (R15) the
+    customer-service supervisor a customer's file was handed to after the deal. (The public pool reads customers
+    with its own reach: ``salesflow.pool.scope``.)"""
+
+    def extra_scope(self, user, scope):
+        return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
 
 
 class Customer(models.Model):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
-from salesflow.pool.scope import pool_scope_q
+from salesflow.org.scope import ScopedQuerySet
+from salesflow.pool.scope import pool_reach_q
 
 
 class LeadStatus(models.TextChoices):
@@ -58,11 +59,11 @@ class Level(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class LeadQuerySet(models.QuerySet):
-    def visible_to(self, user) -> LeadQuerySet:
-        """Customers' data scope, plus the pool: a rep also sees unowned leads waiting in their unit or above it."""
-        q = pool_scope_q(user)
-        return self if q is None else self.filter(q)
+class LeadQuerySet(ScopedQuerySet):
+    """Customers' data scope, plus the pool: a rep also sees unowned leads waiting in their unit or above it."""
+
+    def extra_scope(self, user, scope):
+        return pool_reach_q(user, scope)
 
     def in_pool(self) -> LeadQuerySet:
         return self.filter(owner__isnull=True, status__in=POOL_STATUSES)

@@ -114,10 +114,13 @@ class ScopedQuerySet(models.QuerySet):
         """Records ``user`` reads beyond their owner/unit scope (never called for leadership)."""
         return None
 
-    def scope_q(self, user) -> Q | None:
+    def scope_q(self, user, *, extra_scope=None) -> Q | None:
+        extra = extra_scope or self.extra_scope
         return scope_q(user, owner=self.scope_owner, unit=self.scope_unit, owner_always=self.scope_owner_always,
-                       extra=lambda scope: self.extra_scope(user, scope))
+                       extra=lambda scope: extra(user, scope))
 
-    def visible_to(self, user):
-        q = self.scope_q(user)
+    def visible_to(self, user, *, extra_scope=None):
+        """The records ``user`` may read. ``extra_scope`` (same signature as the method) stands in for the model's
+        own for one read: the public pool reads customers with the pool's reach instead of the hand-over's."""
+        q = self.scope_q(user, extra_scope=extra_scope)
         return self if q is None else self.filter(q)

@@ -5,21 +5,21 @@ from __future__ import annotations
 from django.db.models import Q
 
 from salesflow.org.roles import Scope
-from salesflow.org.scope import data_scope, scope_q
+from salesflow.org.scope import data_scope
 
 
-def pool_scope_q(user, *, owner: str = "owner_id", unit: str = "unit_id"):
-    """The data scope plus the public pool (公海), for any record with an owner and a unit (leads, customers):
-    a rep also sees the unowned records waiting in their own unit's pool or a pool above it; a unit head their
-    subtree (pool included); leadership everything (None)."""
-    q = scope_q(user, owner=owner, unit=unit)
-    if q is not None and data_scope(user).kind == Scope.OWN:
-        q |= Q(**{f"{owner}__isnull": True, f"{unit}__in": pool_unit_ids(user)})
-    return q
+def pool_reach_q(user, scope, *, owner: str = "owner_id", unit: str = "unit_id"):
+    """What the public pool (公海) adds to a user's data scope, for any record with an owner and a unit (leads,
+    customers): a rep also sees the unowned records waiting in their own unit's pool or a pool above it. A unit
+    head's subtree already holds its pools, leadership sees everything, a role without data scope no pool.
+    An ``extra_scope`` for ``org.scope.ScopedQuerySet``."""
+    if scope.kind != Scope.OWN:
+        return None
+    return Q(**{f"{owner}__isnull": True, f"{unit}__in": pool_unit_ids(user)})
 
 
 def in_pool_scope(user, unit_id: int | None) -> bool:
-    """Whether a pool record waiting in ``unit_id`` is in ``user``'s pool (the Python twin of pool_scope_q)."""
+    """Whether a pool record waiting in ``unit_id`` is in ``user``'s pool (the Python twin of pool_reach_q)."""
     scope = data_scope(user)
     if scope.kind == Scope.ALL:
         return True

@@ -1,5 +1,5 @@
 """Permission-scoped reads of the public pool (公海客户): the customers waiting in the pools a user may see and
-claim from (``scope.pool_scope_q``), and what the pool's pages offer to pick (regions, owners, units)."""
+claim from (the data scope with ``scope.pool_reach_q``), and what the pool's pages offer to pick (regions, owners, units)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import data_scope
 
-from .scope import in_pool_scope, pool_scope_q
+from .scope import in_pool_scope, pool_reach_q
 
 POOL_SORTS = {
     "-released": (F("released_at").desc(nulls_last=True), "-id"),
@@ -45,9 +45,8 @@ class CustomerPoolFilters:
 def _pool_customers(user) -> QuerySet[Customer]:
     if not has_capability(user, "customer.view"):
         raise PermissionRefused()
-    qs = Customer.objects.filter(owner__isnull=True, status=CustomerStatus.ACTIVE)
-    q = pool_scope_q(user)
-    return qs if q is None else qs.filter(q)
+    return Customer.objects.filter(owner__isnull=True, status=CustomerStatus.ACTIVE).visible_to(
+        user, extra_scope=pool_reach_q)
 
 
 def customer_pool_list(*, user, filters: CustomerPoolFilters | None = None) -> QuerySet[Customer]:
