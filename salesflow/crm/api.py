@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from salesflow.core.parsers import Money
@@ -210,7 +210,7 @@ def create_customer(request, payload: CustomerIn):
     owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
     customer = services.customer_create(by=request.user, data=data, contacts=contacts, owner=owner,
                                         confirm_duplicates=confirm)
-    return 201, _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer.pk))
+    return Status(201, _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer.pk)))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut})
@@ -261,7 +261,7 @@ def reveal_phones(request, customer_id: int):
 def add_contact(request, customer_id: int, payload: ContactIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     contact = services.contact_add(by=request.user, customer=customer, data=payload.dict())
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.patch("/{customer_id}/contacts/{contact_id}",
@@ -275,7 +275,7 @@ def update_contact(request, customer_id: int, contact_id: int, payload: ContactI
 def remove_contact(request, customer_id: int, contact_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     services.contact_remove(by=request.user, customer=customer, contact_id=contact_id)
-    return 204, None
+    return Status(204, None)
 
 
 class GroupOut(Schema):
@@ -299,4 +299,4 @@ def list_groups(request):
 
 @groups_router.post("", response={201: GroupOut, 400: ErrorOut, 403: ErrorOut})
 def create_group(request, payload: GroupIn):
-    return 201, services.customer_group_create(by=request.user, name=payload.name, description=payload.description)
+    return Status(201, services.customer_group_create(by=request.user, name=payload.name, description=payload.description))
