@@ -47,6 +47,11 @@ def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[A
     return qs.order_by("-at", "-id")
 
 
+def my_recent_actions(*, user, limit: int = 10) -> QuerySet[AuditEvent]:
+    """What the user did lately (the home page): their own actions only, so no capability is needed."""
+    return AuditEvent.objects.filter(actor=user).order_by("-at", "-id")[:limit]
+
+
 def _model(object_type: str):
     try:
         return apps.get_model(object_type) if "." in object_type else None

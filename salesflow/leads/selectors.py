@@ -98,3 +98,14 @@ def assignment_rules() -> QuerySet[LeadAssignmentRule]:
 
 
 STATUS_CHOICES = LeadStatus.choices
+
+
+def lead_picker(*, user, owner_id: int | None = None, owned_only: bool = False) -> QuerySet[Lead]:
+    """Leads a form may offer (a planned visit, a visit log): in ``user``'s data scope and not yet converted;
+    optionally one owner's, or only those somebody owns (not the pool's). The service checks the choice again."""
+    qs = Lead.objects.visible_to(user).exclude(status=LeadStatus.CONVERTED)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if owned_only:
+        qs = qs.filter(owner__isnull=False)
+    return qs

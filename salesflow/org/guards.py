@@ -130,11 +130,15 @@ class Guarded:
     def can(self, action: str, *, by) -> bool:
         return self.permitted(action, by=by) and self.open_for(action)
 
-    def require(self, action: str, *, by) -> None:
+    def require_permitted(self, action: str, *, by) -> None:
+        """The role and the relation only, for a service that checks something of its own before the state."""
         self.role_require(action, by=by)
         if not self.permitted(action, by=by):
             permit = self._permit(action)
             raise PermissionRefused(permit.refusal, code=permit.code)
+
+    def require(self, action: str, *, by) -> None:
+        self.require_permitted(action, by=by)
         if not self.open_for(action):
             permit = self._permit(action)
             state = getattr(self, self.flow_field)

@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salesflow.audit.models import AuditEvent
+from salesflow.audit.selectors import my_recent_actions
 from salesflow.core.errors import AppError
 from salesflow.core.pages import page_view
 from salesflow.org import selectors as org_selectors
@@ -21,13 +21,11 @@ class SalesflowLoginView(auth_views.LoginView):
 
 @page_view
 def home(request):
-    context = {"recent": AuditEvent.objects.filter(actor=request.user).order_by("-at", "-id")[:10]}
+    context = {"recent": my_recent_actions(user=request.user)}
     if has_capability(request.user, "customer.view"):
-        from salesflow.crm.models import Customer
+        from salesflow.crm.selectors import customer_counts
 
-        visible = Customer.objects.visible_to(request.user).filter(status="active")
-        context["customer_count"] = visible.count()
-        context["my_customer_count"] = visible.filter(owner=request.user).count()
+        context.update(customer_counts(user=request.user))
     return render(request, "core/home.html", context)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.scope import ScopedQuerySet
 
 
@@ -71,8 +72,20 @@ class VisitKind(models.TextChoices):
     RETURN = "return", _("Return visit")  # 回访老客户
 
 
-class VisitPlan(models.Model):
+class VisitPlan(Guarded, models.Model):
     """拜访计划: one rep's visits for a month, an ISO week or a day."""
+
+    # The rep writes, submits and logs against their own plan; a reviewer is the rep's supervisor or manager (a
+    # unit head above the rep) or leadership, never the rep themselves.
+    flow = PLAN_FLOW
+    permits = {
+        "edit": Permit("visit.plan", who="owner", states={PlanStatus.DRAFT}),
+        "submit": Permit("visit.plan", who="owner", refusal=_("Only the rep who wrote the plan can submit it.")),
+        "approve": Permit("visit.review", who="reviewer"),
+        "return": Permit("visit.review", who="reviewer"),
+        "adjust": Permit("visit.review", who="reviewer"),
+        "log": Permit("visit.log", who="owner"),
+    }
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.PROTECT,
                               related_name="visit_plans")
@@ -120,9 +133,6 @@ class VisitPlan(models.Model):
     @property
     def owner_name(self) -> str:
         return self.owner.display_name
-
-    def can(self, action: str) -> bool:
-        return PLAN_FLOW.can(self.status, action)
 
 
 class PlannedVisit(models.Model):

@@ -484,3 +484,11 @@ def reviewable_plans_waiting(user) -> int:
         return 0
     return VisitPlan.objects.visible_to(user).filter(status=PlanStatus.SUBMITTED).exclude(owner=user).count()
 
+
+
+def planned_visit_of(*, user, planned_id: int | None) -> PlannedVisit | None:
+    """One of the user's own planned visits (a visit log started from the plan), or None."""
+    if not planned_id:
+        return None
+    return (PlannedVisit.objects.filter(pk=planned_id, plan__owner=user)
+            .select_related("customer", "lead").first())

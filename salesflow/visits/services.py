@@ -19,7 +19,6 @@ from salesflow.core.errors import Conflict, NotFound, PermissionRefused, Validat
 from salesflow.core.parsers import FieldError, parse_date, parse_datetime, parse_decimal, parse_field
 from salesflow.notifications.services import notify
 from salesflow.org.roles import has_capability
-from salesflow.org.scope import is_above
 
 from . import error_codes as codes
 from . import events
@@ -79,12 +78,6 @@ def _plan_locked(by, plan_id: int) -> VisitPlan:
     if plan is None:
         raise NotFound(_("Visit plan not found."))
     return plan
-
-
-def is_reviewer(user, plan: VisitPlan) -> bool:
-    """The rep's supervisor or manager (a unit head above the rep) or leadership — never the rep themselves."""
-    return (has_capability(user, "visit.review") and user.pk != plan.owner_id
-            and is_above(user, owner_id=plan.owner_id, unit_id=plan.unit_id))
 
 
 @transaction.atomic
@@ -175,15 +168,14 @@ def _begin_edit(by, plan_id: int, comment: str) -> tuple[VisitPlan, bool]:
     """Lock the plan and decide who is changing it: the rep (a draft) or a reviewer adjusting it (with a
     comment). Returns (plan, adjusting)."""
     plan = _plan_locked(by, plan_id)
-    if by.pk == plan.owner_id:
-        _require(by, "visit.plan")
-        if plan.status != PlanStatus.DRAFT:
+    if plan.is_owner(by):
+        plan.require_permitted("edit", by=by)
+        if not plan.open_for("edit"):
             raise Conflict(codes.PLAN_NOT_EDITABLE,
                            _("This plan has been submitted; only your supervisor or manager can change it now."))
         return plan, False
-    if not is_reviewer(by, plan):
-        raise PermissionRefused()
-    if not PLAN_FLOW.can(plan.status, "adjust"):
+    plan.require_permitted("adjust", by=by)
+    if not plan.open_for("adjust"):
         # A draft is the rep's own work in progress: nobody else may touch it yet.
         raise PermissionRefused(_("The rep is still writing this plan; it can be adjusted once it is submitted."))
     if not _text(comment):
@@ -268,10 +260,9 @@ def plan_item_remove(*, by, plan: VisitPlan, item_id: int, comment: str = "") ->
 @transaction.atomic
 def plan_submit(*, by, plan: VisitPlan) -> VisitPlan:
     """The rep hands the plan to their supervisor or manager (reported at the Saturday meeting, 002 流程1 step 2)."""
-    _require(by, "visit.plan")
+    VisitPlan.role_require("submit", by=by)
     plan = _plan_locked(by, plan.pk)
-    if by.pk != plan.owner_id:
-        raise PermissionRefused(_("Only the rep who wrote the plan can submit it."))
+    plan.require_permitted("submit", by=by)
     if not plan.items.exists():
         raise Conflict(codes.PLAN_EMPTY, _("Add at least one planned visit before submitting the plan."))
     plan.status = PLAN_FLOW.next(plan.status, "submit")
@@ -290,8 +281,7 @@ def plan_submit(*, by, plan: VisitPlan) -> VisitPlan:
 
 def _review(by, plan: VisitPlan, action: str, comment: str) -> VisitPlan:
     plan = _plan_locked(by, plan.pk)
-    if not is_reviewer(by, plan):
-        raise PermissionRefused()
+    plan.require_permitted(action, by=by)
     plan.status = PLAN_FLOW.next(plan.status, action)
     plan.reviewed_by, plan.reviewed_at, plan.review_comment = by, timezone.now(), _text(comment)[:2000]
     plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])

@@ -16,7 +16,7 @@ from salesflow.org.roles import has_capability
 
 from . import selectors, services
 from .forms import PlanCreateForm, PlannedVisitForm, VisitLogForm, customer_choices
-from .models import PLAN_FLOW, PlanPeriod, PlanStatus, VisitKind
+from .models import PlanPeriod, PlanStatus, VisitKind
 
 
 def _int(value):
@@ -86,17 +86,16 @@ def plan_create(request):
 
 
 def _item_form_choices(user, plan):
-    from salesflow.crm.choices import CustomerStatus
-    from salesflow.crm.models import Customer
-    from salesflow.leads.models import Lead, LeadStatus
+    from salesflow.crm.selectors import customer_picker
+    from salesflow.leads.selectors import lead_picker
 
-    customers = Customer.objects.visible_to(user).filter(status=CustomerStatus.ACTIVE)
-    leads = Lead.objects.visible_to(user).exclude(status=LeadStatus.CONVERTED)
     if user.pk != plan.owner_id:
         # A manager adjusting a rep's plan picks among the rep's own customers and leads.
-        customers, leads = customers.filter(owner_id=plan.owner_id), leads.filter(owner_id=plan.owner_id)
+        customers = customer_picker(user=user, owner_id=plan.owner_id, active_only=True)
+        leads = lead_picker(user=user, owner_id=plan.owner_id)
     else:
-        leads = leads.filter(owner_id=user.pk)
+        customers = customer_picker(user=user, active_only=True)
+        leads = lead_picker(user=user, owner_id=user.pk)
     return {"customers": customer_choices(customers),
             "leads": customer_choices(leads)}
 
@@ -105,11 +104,8 @@ def _plan_context(request, plan, item_form=None) -> dict:
     user = request.user
     items = selectors.plan_items(plan)
     progress = selectors.plan_progress(plan, items)
-    is_owner = user.pk == plan.owner_id
-    reviewer = services.is_reviewer(user, plan)
-    owner_edits = is_owner and plan.status == PlanStatus.DRAFT and has_capability(user, "visit.plan")
-    adjusting = reviewer and PLAN_FLOW.can(plan.status, "adjust")
-    can_edit = owner_edits or adjusting
+    adjusting = plan.can("adjust", by=user)
+    can_edit = plan.can("edit", by=user) or adjusting
     if item_form is None and can_edit:
         item_form = PlannedVisitForm(initial={"planned_on": max(plan.starts_on, min(services.local_today(),
                                                                                      plan.ends_on))},
@@ -118,9 +114,9 @@ def _plan_context(request, plan, item_form=None) -> dict:
         "plan": plan, "items": [(item, progress.states.get(item.pk)) for item in items], "progress": progress,
         "states": selectors.ITEM_STATES, "item_form": item_form if can_edit else None,
         "can_edit": can_edit, "adjusting": adjusting,
-        "can_submit": is_owner and PLAN_FLOW.can(plan.status, "submit") and has_capability(user, "visit.plan"),
-        "can_review": reviewer and plan.status == PlanStatus.SUBMITTED,
-        "can_log": is_owner and has_capability(user, "visit.log"),
+        "can_submit": plan.can("submit", by=user),
+        "can_review": plan.can("approve", by=user),
+        "can_log": plan.can("log", by=user),
         "history": selectors.plan_history(plan=plan), "today": services.local_today(),
     }
 
@@ -246,28 +242,24 @@ def log_list(request):
 
 
 def _log_choices(user, customer_id=None):
-    from salesflow.crm.choices import CustomerStatus
-    from salesflow.crm.models import Customer
-    from salesflow.leads.models import Lead, LeadStatus
+    from salesflow.crm.selectors import customer_picker
+    from salesflow.leads.selectors import lead_picker
 
-    customers = Customer.objects.visible_to(user).filter(status=CustomerStatus.ACTIVE)
-    preselected = Customer.objects.visible_to(user).filter(pk=customer_id).first() if customer_id else None
-    leads = Lead.objects.visible_to(user).filter(owner__isnull=False).exclude(status=LeadStatus.CONVERTED)
+    customers = customer_picker(user=user, active_only=True)
+    preselected = customer_picker(user=user).filter(pk=customer_id).first() if customer_id else None
     return {
         "customers": customer_choices(customers, preselected),
-        "leads": customer_choices(leads),
+        "leads": customer_choices(lead_picker(user=user, owned_only=True)),
         "opportunities": opportunity_choices(user, customer_id),
     }
 
 
 def opportunity_choices(user, customer_id) -> list:
-    from salesflow.deals.models import Opportunity
-    from salesflow.deals.pipeline import OPEN_STAGES
+    from salesflow.deals.selectors import opportunity_picker
 
     if not customer_id:
         return [("", "—")]
-    rows = (Opportunity.objects.visible_to(user).filter(customer_id=customer_id, stage__in=OPEN_STAGES)
-            .order_by("-id").values_list("pk", "name")[:100])
+    rows = opportunity_picker(user=user, customer_id=customer_id, open_only=True).values_list("pk", "name")[:100]
     return [("", "—"), *rows]
 
 
@@ -277,12 +269,7 @@ def log_create(request):
         raise PermissionRefused()
     g = request.GET
     initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0), "kind": VisitKind.RETURN}
-    planned = None
-    if _int(g.get("planned")):
-        from .models import PlannedVisit
-
-        planned = (PlannedVisit.objects.filter(pk=_int(g.get("planned")), plan__owner=request.user)
-                   .select_related("customer", "lead").first())
+    planned = selectors.planned_visit_of(user=request.user, planned_id=_int(g.get("planned")))
     if planned is not None:
         initial.update(planned_visit=planned.pk, customer=planned.customer_id, lead=planned.lead_id,
                        kind=planned.kind)

@@ -92,3 +92,23 @@ def test_anonymous_may_do_nothing(org):
 
     assert not _discount(org).can("edit", by=AnonymousUser())
     assert not _discount(org).can("edit", by=None)
+
+
+def test_reviewer_is_above_the_owner_but_never_the_owner(org):
+    import datetime as dt
+
+    from salesflow.visits.models import PlanStatus, VisitPlan
+
+    plan = VisitPlan(owner=org.rep, unit=org.east_team, period="week", starts_on=dt.date(2026, 3, 2),
+                     ends_on=dt.date(2026, 3, 8), status=PlanStatus.SUBMITTED)
+    assert plan.can("approve", by=fresh(org.supervisor)) and plan.can("adjust", by=fresh(org.manager))
+    assert not plan.can("approve", by=fresh(org.rep)) and not plan.can("approve", by=fresh(org.manager2))
+    assert plan.can("log", by=fresh(org.rep)) and not plan.can("log", by=fresh(org.supervisor))
+    assert not plan.can("edit", by=fresh(org.rep)) and not plan.can("submit", by=fresh(org.rep))
+    with pytest.raises(PermissionRefused) as refused:
+        plan.require_permitted("submit", by=fresh(org.supervisor))
+    assert str(refused.value.message) == "Only the rep who wrote the plan can submit it."
+    plan.require_permitted("submit", by=fresh(org.rep))  # role and relation hold; the state is the caller's
+    plan.status = PlanStatus.DRAFT
+    assert plan.can("edit", by=fresh(org.rep)) and plan.can("submit", by=fresh(org.rep))
+    assert not plan.can("adjust", by=fresh(org.supervisor))
