@@ -5,11 +5,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
-from salesflow.org.models import OrgUnit, UnitKind
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_list
 
 from .choices import PROVINCE_CHOICES, CompanySize, CustomerKind, Industry, SourceChannel, Tier, ValueType
-from .models import CustomerGroup
+from .selectors import customer_group_choices
 
 BLANK = [("", "—")]
 
@@ -45,9 +44,8 @@ class CustomerForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = BLANK + [
-            (str(u.pk), u.name) for u in OrgUnit.objects.filter(kind=UnitKind.REGION).order_by("path")]
-        self.fields["group"].choices = BLANK + [(str(g.pk), g.name) for g in CustomerGroup.objects.all()]
+        self.fields["region"].choices = BLANK + [(str(u.pk), u.name) for u in region_list()]
+        self.fields["group"].choices = BLANK + [(str(g.pk), g.name) for g in customer_group_choices()]
 
 
 class NewCustomerForm(CustomerForm):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.models import OrgUnit
 from salesflow.org.roles import Role
 from salesflow.org.scope import ScopedQuerySet
@@ -57,7 +58,19 @@ class CustomerQuerySet(ScopedQuerySet):
         return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
 
 
-class Customer(models.Model):
+class Customer(Guarded, models.Model):
+    # Whoever may edit customers (and sees this one) edits, archives and restores it; the full phone numbers are
+    # for the owner and those above them.
+    flow = CUSTOMER_FLOW
+    permits = {
+        "edit": Permit("customer.edit"),
+        "archive": Permit("customer.edit"),
+        "restore": Permit("customer.edit"),
+        "reassign": Permit("customer.reassign"),
+        "reveal_phones": Permit(who="above",
+                                refusal=_("Only the owner and those above them may see the full phone numbers.")),
+    }
+
     kind = models.CharField(_("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY)
     name = models.CharField(_("name"), max_length=200)
     # Search keys derived from the name by the service layer (pypinyin), indexed for prefix search.

@@ -12,7 +12,6 @@ from salesflow.audit.models import AuditEvent
 from salesflow.core.chinese import mask_phone, phone_search_digits
 from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.org.roles import has_capability
-from salesflow.org.scope import is_above
 
 from .choices import CustomerStatus
 from .models import Contact, Customer, CustomerGroup
@@ -114,12 +113,8 @@ def phone_for(viewer, customer: Customer, phone: str) -> str:
 
 
 def can_reveal_phones(viewer, customer: Customer) -> bool:
-    return viewer.pk != customer.owner_id and is_above(viewer, owner_id=customer.owner_id, unit_id=customer.unit_id)
-
-
-def can_edit(viewer, customer: Customer) -> bool:
-    # The customer was read through visible_to, so edit rights are the role's capability.
-    return has_capability(viewer, "customer.edit")
+    """The button: those above the owner (the owner already reads the full numbers)."""
+    return not customer.is_owner(viewer) and customer.can("reveal_phones", by=viewer)
 
 
 def customer_timeline(*, user, customer: Customer, limit: int = 200) -> list[AuditEvent]:
@@ -127,6 +122,11 @@ def customer_timeline(*, user, customer: Customer, limit: int = 200) -> list[Aud
     from salesflow.audit.selectors import readable_changes
 
     return readable_changes(AuditEvent.objects.filter(customer_id=customer.pk).order_by("-at", "-id")[:limit])
+
+
+def customer_group_choices() -> QuerySet[CustomerGroup]:
+    """The groups a customer form offers (master data: names only)."""
+    return CustomerGroup.objects.order_by("name")
 
 
 def customer_group_list(*, user, with_counts: bool = False) -> QuerySet[CustomerGroup]:

@@ -16,7 +16,6 @@ from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.org.models import User
 from salesflow.org.roles import has_capability
-from salesflow.org.scope import is_above
 from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
@@ -103,8 +102,7 @@ def _locked(by, customer_id: int) -> Customer:
 
 
 def _require_edit(by) -> None:
-    if not has_capability(by, "customer.edit"):
-        raise PermissionRefused()
+    Customer.role_require("edit", by=by)
 
 
 def _save_or_conflict(obj, **kwargs) -> None:
@@ -189,8 +187,9 @@ TRANSITION_EVENTS = {"archive": events.CUSTOMER_ARCHIVED, "restore": events.CUST
 
 
 def _transition(by, customer: Customer, action: str) -> Customer:
-    _require_edit(by)
+    Customer.role_require(action, by=by)
     customer = _locked(by, customer.pk)
+    customer.require(action, by=by)
     before = customer.status
     customer.status = CUSTOMER_FLOW.next(customer.status, action)
     customer.save(update_fields=["status", "updated_at"])
@@ -214,8 +213,7 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
                       from_pool_only: bool = False) -> Customer:
     """Give the customer to another user; a customer waiting in the public pool is assigned from it (the new
     owner's customer cap applies then, as for a claim). ``from_pool_only``: refuse if somebody owns it by now."""
-    if not has_capability(by, "customer.reassign"):
-        raise PermissionRefused()
+    Customer.role_require("reassign", by=by)
     # Lock order of the pool (salesflow.pool.services): the receiving user's row, then the customer.
     User.objects.select_for_update().filter(pk=owner.pk).first()
     customer = _locked(by, customer.pk)
@@ -392,8 +390,7 @@ def customer_reveal_phones(*, by, customer: Customer) -> list[Contact]:
     customer = Customer.objects.visible_to(by).filter(pk=customer.pk).first()
     if customer is None:
         raise NotFound(_("Customer not found."))
-    if not is_above(by, owner_id=customer.owner_id, unit_id=customer.unit_id):
-        raise PermissionRefused(_("Only the owner and those above them may see the full phone numbers."))
+    customer.require("reveal_phones", by=by)
     contacts = list(customer.contacts.all())
     events.CUSTOMER_PHONES_REVEALED.record(by=by, obj=customer, customer_id=customer.pk,
                                            note=", ".join(c.name for c in contacts))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,15 +15,14 @@ from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.imports import pages as import_pages
 from salesflow.imports.models import ImportKind
-from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, region_list, user_find
 
 from . import selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
 from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
-from .models import CustomerGroup
+from .models import CUSTOMER_FLOW
 from .validation import Lookups, clean_contact, clean_customer
 
 CUSTOMER_FIELDS = list(EditCustomerForm.base_fields)
@@ -54,8 +52,8 @@ def customer_list(request):
     rows = [(c, selectors.phone_for(request.user, c, c.primary_phone or "")) for c in page.object_list]
     context = {
         "page": page, "rows": rows, "filters": filters, "querystring": querystring_without(request, "page"),
-        "regions": OrgUnit.objects.filter(kind="region").order_by("path"),
-        "owners": assignable_users(user=request.user), "groups": CustomerGroup.objects.all(),
+        "regions": region_list(),
+        "owners": assignable_users(user=request.user), "groups": selectors.customer_group_list(user=request.user),
         "tiers": Tier.choices, "statuses": CustomerStatus.choices, "sorts": selectors.SORT_LABELS.items(),
         "can_edit": has_capability(request.user, "customer.edit"),
         "can_import": has_capability(request.user, "customer.import"),
@@ -81,7 +79,7 @@ def customer_create(request):
         if d["contact_name"] or d["contact_phone"]:
             contacts = [{"name": d["contact_name"], "position": d["contact_position"], "phone": d["contact_phone"],
                          "is_primary": True}]
-        owner = User.objects.filter(pk=_int(d.get("owner")), is_active=True).first()
+        owner = user_find(_int(d.get("owner")), active_only=True)
         try:
             customer = services.customer_create(by=request.user, data=_customer_data(request.POST), contacts=contacts,
                                                 owner=owner, confirm_duplicates=d["confirm_duplicates"])
@@ -122,19 +120,20 @@ def customer_detail(request, customer_id: int):
     return render(request, "crm/customer_detail.html", {
         "customer": customer, "contacts": contacts,
         "timeline": selectors.customer_timeline(user=request.user, customer=customer),
-        "can_edit": selectors.can_edit(request.user, customer),
+        "can_edit": customer.can("edit", by=request.user),
         "can_reveal": selectors.can_reveal_phones(request.user, customer),
-        "can_reassign": has_capability(request.user, "customer.reassign"),
+        "can_reassign": customer.can("reassign", by=request.user),
         "can_request_discount": has_capability(request.user, "discount.request"),
         "contact_form": ContactForm(), "reassign_form": ReassignForm(user=request.user),
-        "actions": services.CUSTOMER_FLOW.actions(customer.status),
+        "actions": [action for action in CUSTOMER_FLOW.actions(customer.status)
+                    if customer.can(action, by=request.user)],
     })
 
 
 @page_view
 def customer_edit(request, customer_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    if not selectors.can_edit(request.user, customer):
+    if not customer.can("edit", by=request.user):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
     initial = {f: getattr(customer, f) for f in CUSTOMER_FIELDS if hasattr(customer, f) and f not in ("region", "group")}
     initial.update({"region": customer.region_id or "", "group": customer.group_id or "",
@@ -160,7 +159,7 @@ def customer_reassign(request, customer_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     form = ReassignForm(request.POST, user=request.user)
     if form.is_valid():
-        owner = User.objects.filter(pk=_int(form.cleaned_data["owner"])).first()
+        owner = user_find(_int(form.cleaned_data["owner"]))
         try:
             services.customer_reassign(by=request.user, customer=customer, owner=owner, note=form.cleaned_data["note"])
             messages.success(request, _("Customer reassigned to {name}.").format(name=owner.display_name))
@@ -194,7 +193,7 @@ def customer_reveal(request, customer_id: int):
     contacts = services.customer_reveal_phones(by=request.user, customer=customer)
     return render(request, "crm/customer_detail.html#contacts", {
         "customer": customer, "contacts": [(c, c.phone) for c in contacts], "revealed": True,
-        "can_edit": selectors.can_edit(request.user, customer)})
+        "can_edit": customer.can("edit", by=request.user)})
 
 
 @require_POST
@@ -256,5 +255,5 @@ def group_list(request):
         else:
             messages.success(request, _("Customer group {name} created.").format(name=group.name))
             return redirect("crm:group_list")
-    groups = CustomerGroup.objects.annotate(customer_count=Count("customers")).order_by("name")
+    groups = selectors.customer_group_list(user=request.user, with_counts=True)
     return render(request, "crm/group_list.html", {"groups": groups, "errors": errors, "data": request.POST})

@@ -13,9 +13,9 @@ from salesflow.core.pages import form_errors, page_view
 from salesflow.org.roles import has_capability
 from salesflow.pool.policies import policy_for
 
-from . import config
+from . import config, selectors
 from .config_forms import RuleForm
-from .models import Assessment, LeadAssignmentRule, Level
+from .models import Assessment, Level
 
 
 def _require(request, capability: str = "lead.configure") -> None:
@@ -62,8 +62,7 @@ def scoring(request):
 @page_view
 def rule_list(request):
     _require(request)
-    rules = [r for r in LeadAssignmentRule.objects.select_related("region", "team", "user", "user__unit")
-             .order_by("priority", "id") if config.rule_in_scope(request.user, r)]
+    rules = selectors.assignment_rule_list(user=request.user)
     return render(request, "leads/config_rules.html", {"rules": rules, "tab": "rules",
                                                        "company": config._company_wide(request.user)})
 
@@ -74,8 +73,8 @@ def rule_edit(request, rule_id: int | None = None):
     user = request.user
     rule = None
     if rule_id is not None:
-        rule = LeadAssignmentRule.objects.filter(pk=rule_id).select_related("region", "team", "user").first()
-        if rule is None or not config.rule_in_scope(user, rule):
+        rule = selectors.assignment_rule_get(user=user, rule_id=rule_id)
+        if rule is None:
             raise Http404(_("Rule not found."))
     teams, users, regions = config.assignable_targets(user)
     initial = {"priority": 100, "is_active": True}

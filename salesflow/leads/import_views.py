@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 from salesflow.crm.choices import SourceChannel
 from salesflow.imports import pages as import_pages
 from salesflow.imports.models import ImportKind
-from salesflow.org.models import OrgUnit, UnitKind
+from salesflow.org.models import UnitKind
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, unit_choices
 
 from .imports import Assign, Duplicates
 
@@ -19,9 +19,8 @@ def _detail_context(request, job) -> dict:
     can_assign = has_capability(request.user, "lead.assign")
     teams = []
     if can_assign and job.status == "validated" and job.created_by_id == request.user.pk:
-        teams = (OrgUnit.objects.filter(kind=UnitKind.TEAM, is_active=True,
-                                        pk__in=assignable_users(user=request.user).values("unit_id"))
-                 .order_by("path"))
+        teams = unit_choices(kind=UnitKind.TEAM, active_only=True).filter(
+            pk__in=assignable_users(user=request.user).values("unit_id"))
     return {"channels": SourceChannel.choices, "can_assign": can_assign, "teams": teams,
             "assign_modes": Assign, "duplicate_modes": Duplicates}
 

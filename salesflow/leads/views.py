@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.crm.choices import SourceChannel
-from salesflow.org.models import OrgUnit, UnitKind, User
+from salesflow.org.models import UnitKind
 from salesflow.org.roles import has_capability
-from salesflow.org.selectors import assignable_users
+from salesflow.org.selectors import assignable_users, unit_choices, unit_find, user_find
 
 from . import selectors, services
 from .forms import LeadForm, ScreenForm
@@ -104,7 +104,7 @@ def lead_detail(request, lead_id: int):
         "can_contact": lead.owner_id is not None and lead.contacted_at is None
         and lead.status != LeadStatus.CONVERTED and has_capability(user, "lead.edit"),
         "owners": assignable_users(user=user) if can_assign else [],
-        "teams": OrgUnit.objects.filter(kind=UnitKind.TEAM, is_active=True).order_by("path") if can_assign else [],
+        "teams": unit_choices(kind=UnitKind.TEAM, active_only=True) if can_assign else [],
         "duplicates": services.lead_find_duplicates(name=lead.name, credit_code=lead.credit_code,
                                                     phone_digits=lead.phone_digits, exclude_id=lead.pk)
         if LEAD_FLOW.can(lead.status, "convert") else [],
@@ -166,8 +166,8 @@ def lead_screen(request, lead_id: int):
 @page_view
 def lead_assign(request, lead_id: int):
     mode = request.POST.get("mode", services.AssignMode.MANUAL)
-    owner = User.objects.filter(pk=_int(request.POST.get("owner")), is_active=True).first()
-    team = OrgUnit.objects.filter(pk=_int(request.POST.get("team")), kind=UnitKind.TEAM).first()
+    owner = user_find(_int(request.POST.get("owner")), active_only=True)
+    team = unit_find(_int(request.POST.get("team")), kind=UnitKind.TEAM)
     return _act(request, lead_id, lambda lead: services.lead_assign(
         by=request.user, lead=lead, mode=mode, owner=owner, team=team, note=request.POST.get("note", "")[:500]),
         _("Lead assigned."))

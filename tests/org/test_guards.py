@@ -112,3 +112,16 @@ def test_reviewer_is_above_the_owner_but_never_the_owner(org):
     plan.status = PlanStatus.DRAFT
     assert plan.can("edit", by=fresh(org.rep)) and plan.can("submit", by=fresh(org.rep))
     assert not plan.can("adjust", by=fresh(org.supervisor))
+
+
+def test_customer_archive_restore_and_phone_reveal(org):
+    from salesflow.crm.choices import CustomerStatus
+
+    customer = org.cust_rep
+    assert customer.can("archive", by=fresh(org.rep)) and not customer.can("restore", by=fresh(org.rep))
+    assert not customer.can("archive", by=fresh(org.finance))  # reads every customer, edits none
+    customer.status = CustomerStatus.ARCHIVED
+    assert customer.can("restore", by=fresh(org.rep)) and not customer.can("archive", by=fresh(org.rep))
+    assert customer.can("reveal_phones", by=fresh(org.supervisor)) and customer.can("reveal_phones", by=fresh(org.rep))
+    assert not customer.can("reveal_phones", by=fresh(org.manager2))
+    assert customer.can("reassign", by=fresh(org.supervisor)) and not customer.can("reassign", by=fresh(org.rep))
