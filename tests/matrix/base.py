@@ -42,7 +42,6 @@ MISSING_ID = 999999
 REDIRECT_REFUSED = "302 with an error message"
 # Issue #12: an approval submission records its policy's code where the history renderer expects an id, so every
 # page that shows a customer's history with a submitted discount request (and the audit log) answers 500.
-HISTORY_BUG = "issue #12: the history renderer raises on the policy code of approval.submitted"
 
 
 @dataclass(frozen=True)

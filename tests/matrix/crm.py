@@ -7,7 +7,6 @@ from .base import (
     ABOVE_TARGET,
     CUSTOMER_READERS,
     EDITORS,
-    HISTORY_BUG,
     REASSIGNERS,
     REDIRECT_REFUSED,
     SEES_TARGET,
@@ -57,7 +56,7 @@ ROWS = [
     row("customer_validate_field", "post", "/customers/validate/", SIGNED_IN, 200,
         {"field": "phone", "phone": "123"}),
     row("customer_export", "get", "/customers/export/", CUSTOMER_READERS),
-    row("customer_detail_page", "get", "/customers/{customer}/", SEES_TARGET, sees=SEES_TARGET, bug=HISTORY_BUG),
+    row("customer_detail_page", "get", "/customers/{customer}/", SEES_TARGET, sees=SEES_TARGET),
     row("customer_edit_page", "get", "/customers/{customer}/edit/", EDITORS, sees=SEES_TARGET),
     # The record's actions refuse the wrong role with a message on the customer's page.
     row("customer_reassign_page", "post", "/customers/{customer}/reassign/", REASSIGNERS, 302,

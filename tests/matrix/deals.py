@@ -4,7 +4,7 @@ request on the target customer, {discount_submitted} (approvals.py) one waiting 
 
 from __future__ import annotations
 
-from .base import CUSTOMER_READERS, EDITORS, HISTORY_BUG, SEES_TARGET, SIGNED_IN, row
+from .base import CUSTOMER_READERS, EDITORS, SEES_TARGET, SIGNED_IN, row
 
 REQUESTERS = {"rep", "rep_b", "rep2", "supervisor", "manager", "manager2", "director"}  # discount.request
 AUTHOR = {"rep"}  # only the author edits, submits and withdraws a request
@@ -76,8 +76,7 @@ ROWS = [
         {"opportunity": "{opportunity}", "stage": "needs"}, sees=SEES_TARGET),
     row("funnel_page", "get", "/deals/opportunities/funnel/", CUSTOMER_READERS),
     row("master_data_page", "get", "/deals/opportunities/lists/", MASTER_DATA),
-    row("opportunity_detail_page", "get", "/deals/opportunities/{opportunity}/", SEES_TARGET, sees=SEES_TARGET,
-        bug=HISTORY_BUG),
+    row("opportunity_detail_page", "get", "/deals/opportunities/{opportunity}/", SEES_TARGET, sees=SEES_TARGET),
     row("opportunity_edit_page", "get", "/deals/opportunities/{opportunity}/edit/", EDITORS, sees=SEES_TARGET),
     row("opportunity_checklist_page", "post", "/deals/opportunities/{opportunity}/checklist/", EDITORS, 302,
         {"item": "first_contact", "done": "1"}, sees=SEES_TARGET),
