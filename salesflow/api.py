@@ -77,7 +77,7 @@ from salesflow.approvals.api import router as approvals_router  # noqa: E402
 from salesflow.audit.api import router as audit_router  # noqa: E402
 from salesflow.crm.api import groups_router  # noqa: E402
 from salesflow.crm.api import router as crm_router  # noqa: E402
-from salesflow.deals.api import router as deals_router  # noqa: E402
+from salesflow.deals.discounts.api import router as deals_router  # noqa: E402
 from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
 from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
 from salesflow.leads.api import router as leads_router  # noqa: E402

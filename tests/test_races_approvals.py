@@ -27,7 +27,7 @@ from salesflow.approvals.models import (
 )
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import Conflict
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 from salesflow.notifications.models import Notification
 from salesflow.org.roles import Role

@@ -10,7 +10,7 @@ class DealsConfig(AppConfig):
     def ready(self):
         from salesflow.org.hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
 
-        from .approval import register_documents
+        from .discounts.approval import register_documents
         from .services import opportunities_follow_owner_unit, opportunities_transfer_all
 
         register_documents()

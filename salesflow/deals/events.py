@@ -1,15 +1,12 @@
-"""The deals app's audit events: discount requests (on the document itself, besides the engine's events on
-its approval request) and opportunities with their managed lists."""
+"""The deals app's audit events: opportunities with their managed lists (the discount request's are in
+``discounts/events.py``, imported here so the audit registry loads them with the app's)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.events import declare
 
-DISCOUNT_CREATED = declare("discount.created", _("Discount request created"))
-DISCOUNT_UPDATED = declare("discount.updated", _("Discount request updated"))
-DISCOUNT_SUBMITTED = declare("discount.submitted", _("Discount request submitted for approval"))
-DISCOUNT_APPROVED = declare("discount.approved", _("Discount request approved"))
-DISCOUNT_RETURNED = declare("discount.returned", _("Discount request returned"))
+from .discounts import events as discount_events  # noqa: F401 — registers the discount request's events
+
 OPPORTUNITY_CREATED = declare("opportunity.created", _("Opportunity created"))
 OPPORTUNITY_REASSIGNED = declare("opportunity.reassigned", _("Opportunity handed over (previous owner deactivated)"))
 OPPORTUNITY_UPDATED = declare("opportunity.updated", _("Opportunity updated"))

@@ -1,4 +1,4 @@
-"""Permission-scoped reads of discount requests and opportunities (商机); every read goes through visible_to."""
+"""Permission-scoped reads of opportunities (商机); every read goes through visible_to."""
 
 from __future__ import annotations
 
@@ -15,27 +15,8 @@ from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.org.roles import has_capability
 from salesflow.org.scope import subtree_ids
 
-from .models import DiscountRequest, Opportunity
+from .models import Opportunity
 from .pipeline import OPEN_STAGES, Stage
-
-
-def discount_list(*, user, status: str = "", customer_id: int | None = None, mine: bool = False) -> QuerySet:
-    qs = DiscountRequest.objects.visible_to(user).select_related("customer", "requester")
-    if status:
-        qs = qs.filter(status=status)
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    if mine:
-        qs = qs.filter(requester=user)
-    return qs.order_by("-id")
-
-
-def discount_get(*, user, discount_id: int) -> DiscountRequest:
-    doc = DiscountRequest.objects.visible_to(user).select_related("customer", "requester").filter(pk=discount_id).first()
-    if doc is None:
-        raise NotFound(_("Discount request not found."))
-    return doc
-
 
 # --- opportunities (商机) -------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import opportunity_views, views
+from . import opportunity_views
+from .discounts import views
 
 app_name = "deals"
 urlpatterns = [

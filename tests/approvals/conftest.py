@@ -19,7 +19,7 @@ def r13(org):
 
 @pytest.fixture
 def discount(r13):
-    from salesflow.deals import services as deals
+    from salesflow.deals.discounts import services as deals
 
     from ..conftest import fresh
 

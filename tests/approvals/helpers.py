@@ -7,7 +7,7 @@ import datetime as dt
 from salesflow.approvals import services as engine
 from salesflow.approvals.models import ApprovalTask, TaskStatus
 from salesflow.approvals.policies import policy_save
-from salesflow.deals.approval import DOCUMENT_TYPE
+from salesflow.deals.discounts.approval import DOCUMENT_TYPE
 
 from ..conftest import fresh
 

@@ -14,7 +14,7 @@ from salesflow.approvals.models import (
     RequestStatus,
     TaskStatus,
 )
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountStatus
 
 from ..conftest import fresh

@@ -35,8 +35,8 @@ from salesflow.approvals.policies import (
 )
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, PermissionRefused, ValidationFailed
-from salesflow.deals import services as deals
-from salesflow.deals.approval import DOCUMENT_TYPE
+from salesflow.deals.discounts import services as deals
+from salesflow.deals.discounts.approval import DOCUMENT_TYPE
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 from salesflow.notifications.models import Notification
 from salesflow.org.roles import Role

@@ -20,7 +20,7 @@ from salesflow.approvals.models import (
     TaskStatus,
 )
 from salesflow.approvals.policies import policy_as_toml
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 from salesflow.notifications.context_processors import notification_counts
 from salesflow.notifications.models import Notification

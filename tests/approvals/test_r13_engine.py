@@ -8,7 +8,7 @@ import time_machine
 from salesflow.approvals import services as engine
 from salesflow.approvals.models import ApprovalRequest, ApprovalTask, RequestStatus, StepStatus, TaskStatus
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 
 from ..conftest import fresh

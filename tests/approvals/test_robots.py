@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import PermissionRefused, ValidationFailed
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.notifications.models import Notification
 from salesflow.notifications.services import notify
 from salesflow.notifications.tasks import send_team_robot_messages

@@ -5,7 +5,7 @@ import pytest
 
 from salesflow.approvals import services as engine
 from salesflow.audit.models import AuditEvent
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 
 from ..approvals.helpers import decide, save_policy, stage
 from ..conftest import fresh

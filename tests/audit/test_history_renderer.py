@@ -11,7 +11,7 @@ from django.urls import reverse
 from salesflow.audit import events
 from salesflow.audit.models import AuditEvent
 from salesflow.audit.selectors import readable_changes
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 
 from ..conftest import fresh
 

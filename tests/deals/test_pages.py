@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from salesflow.approvals import services as engine
 from salesflow.approvals.models import ApprovalRequest, ApprovalTask, RequestStatus, TaskStatus
-from salesflow.deals import services as deals
+from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
 
 from ..conftest import fresh

@@ -12,7 +12,7 @@ def test_every_business_app_contributes_its_builder_in_order():
     # The organisation first, customers before the documents that hang on them, the customer pool last.
     assert names.index("salesflow.org.demo.build_org") < names.index("salesflow.org.demo.build_users")
     assert names.index("salesflow.org.demo.build_users") < names.index("salesflow.crm.demo.build_customers")
-    assert names.index("salesflow.crm.demo.build_customers") < names.index("salesflow.deals.demo.build_discounts")
+    assert names.index("salesflow.crm.demo.build_customers") < names.index("salesflow.deals.discounts.demo.build_discounts")
     assert names[-1].endswith("build_customer_pool_demo")
     # Discovery twice registers nothing twice.
     assert len(registry.builders()) == len(names) == len(set(names))

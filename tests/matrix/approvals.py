@@ -21,7 +21,7 @@ def build(world, ids):
     from salesflow.approvals import services
     from salesflow.approvals.models import ApprovalTask
     from salesflow.approvals.policies import policy_load_file
-    from salesflow.deals import services as deals
+    from salesflow.deals.discounts import services as deals
 
     policy_load_file(by=None, system=True)
     doc = deals.discount_create(by=world.rep, customer_id=world.cust_rep.pk,

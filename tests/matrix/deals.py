@@ -19,9 +19,10 @@ DISCOUNT = {"amount": "200000", "discount_percent": "8", "reason": "老客户续
 
 def build(world, ids):
     from salesflow.deals import services
+    from salesflow.deals.discounts import services as discounts
     from salesflow.deals.models import LostReason
 
-    doc = services.discount_create(by=world.rep, customer_id=world.cust_rep.pk, data=dict(DISCOUNT))
+    doc = discounts.discount_create(by=world.rep, customer_id=world.cust_rep.pk, data=dict(DISCOUNT))
     opportunity = services.opportunity_create(by=world.rep, customer_id=world.cust_rep.pk,
                                               data={"name": "数控机床采购", "amount": "500000"})
     reason = LostReason.objects.create(name="价格偏高")
