@@ -13,9 +13,10 @@ from salesflow.core.pages import form_errors, page_view
 from salesflow.org.roles import has_capability
 from salesflow.pool.policies import policy_for
 
-from . import config, selectors
+from . import selectors
 from .config_forms import RuleForm
 from .models import Assessment, Level
+from .services import rules as config
 
 
 def _require(request, capability: str = "lead.configure") -> None:

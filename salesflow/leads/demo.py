@@ -47,8 +47,8 @@ def reset_leads() -> dict[str, int]:
 @builder(order=990)
 def build_territory_rules(ctx) -> None:
     """A few territory rules (江苏 → 南京一组, 广东 → 广州一组, 华北 energy → 高阳…) for the lead-rule pages."""
-    from salesflow.leads import config
     from salesflow.leads.models import LeadAssignmentRule
+    from salesflow.leads.services import rules as config
 
     if LeadAssignmentRule.objects.exists():
         return

@@ -114,7 +114,7 @@ def lead_picker(*, user, owner_id: int | None = None, owned_only: bool = False) 
 def assignment_rule_list(*, user) -> list[LeadAssignmentRule]:
     """The territory rules the user may see and change: every rule for the company-wide configurers, those of
     their own regions for a sales manager (``config.rule_in_scope``), in the order they are tried."""
-    from .config import rule_in_scope
+    from .services.rules import rule_in_scope
 
     return [rule for rule in LeadAssignmentRule.objects.select_related("region", "team", "user", "user__unit")
             .order_by("priority", "id") if rule_in_scope(user, rule)]
@@ -122,7 +122,7 @@ def assignment_rule_list(*, user) -> list[LeadAssignmentRule]:
 
 def assignment_rule_get(*, user, rule_id: int) -> LeadAssignmentRule | None:
     """One territory rule in the user's reach, or None (missing and out of reach look the same)."""
-    from .config import rule_in_scope
+    from .services.rules import rule_in_scope
 
     rule = LeadAssignmentRule.objects.filter(pk=rule_id).select_related("region", "team", "user").first()
     return rule if rule is not None and rule_in_scope(user, rule) else None

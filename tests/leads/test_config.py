@@ -5,8 +5,9 @@ import pytest
 
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
-from salesflow.leads import config, services
+from salesflow.leads import services
 from salesflow.leads.models import LeadAssignmentRule, LeadScoringRule
+from salesflow.leads.services import rules as config
 
 from ..conftest import fresh
 

@@ -22,10 +22,10 @@ from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.scope import data_scope
 
-from . import error_codes as codes
-from . import events
-from .models import Assessment, LeadAssignmentRule, LeadScoringRule, Level
-from .services import WORKING_ROLES
+from .. import error_codes as codes
+from .. import events
+from ..models import Assessment, LeadAssignmentRule, LeadScoringRule, Level
+from .common import WORKING_ROLES
 
 POINTS_MAX = 100
 RULE_FIELDS = ["priority", "province", "region", "industry", "team", "user", "is_active"]
