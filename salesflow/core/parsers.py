@@ -117,6 +117,22 @@ def _number(value, pattern: re.Pattern) -> Decimal:
     return number * _UNITS[unit] if unit else number
 
 
+def parse_int(value, *, low: int, high: int) -> int:
+    """A whole number within [low, high] (priorities, points, caps, hours)."""
+    try:
+        number = int(text(value))
+    except ValueError:
+        raise FieldError(_("Enter a whole number.")) from None
+    if number < low or number > high:
+        raise FieldError(_("Enter a whole number from {low} to {high}.").format(low=low, high=high))
+    return number
+
+
+def parse_flag(value) -> bool:
+    """A checkbox or a yes/no cell: true for True, 1, true, on, yes (any case); false for anything else."""
+    return value is True or text(value).lower() in ("1", "true", "on", "yes")
+
+
 def parse_decimal(value, *, places: int, low: Decimal | None = None, high: Decimal | None = None,
                   blank: Any = REQUIRED, messages: dict | None = None, pattern: re.Pattern = _PERCENT) -> Decimal:
     """A finite decimal rounded half up to ``places``, within ``low``..``high`` when given. ``messages``: the

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit.events import record_many, snapshot
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.parsers import parse_field, parse_flag, parse_int
 from salesflow.crm import services as crm_services
 from salesflow.crm.choices import CustomerStatus
 from salesflow.crm.models import Customer
@@ -248,31 +249,16 @@ def can_configure_unit(by, unit: OrgUnit | None) -> bool:
     return unit is not None and unit.pk in data_scope(by).unit_ids
 
 
-def _int(value, field: str, errors: dict, low: int, high: int) -> int | None:
-    raw = "" if value is None else str(value).strip()
-    try:
-        number = int(raw)
-    except ValueError:
-        errors[field] = [_("Enter a whole number.")]
-        return None
-    if number < low or number > high:
-        errors[field] = [_("Enter a whole number from {low} to {high}.").format(low=low, high=high)]
-        return None
-    return number
-
-
-def _flag(value) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "on", "yes")
 
 
 def clean_policy(data: dict) -> dict:
     errors, cleaned = {}, {}
     for field, (low, high) in POLICY_NUMBERS.items():
-        value = _int(data.get(field), field, errors, low, high)
+        value = parse_field(errors, field, parse_int, data.get(field), low=low, high=high)
         if value is not None:
             cleaned[field] = value
     for field in POLICY_FLAGS:
-        cleaned[field] = _flag(data.get(field))
+        cleaned[field] = parse_flag(data.get(field))
     warning = cleaned.get("customer_warning_days")
     if warning is not None:
         for field in ("customer_followup_days", "customer_deal_days"):

@@ -236,3 +236,16 @@ def test_openapi_documents_amounts_as_decimals(client):
                         ("CustomerOut", "credit_limit"), ("LeadOut", "estimated_amount")):
         out = schemas[name]["properties"][field]
         assert (out["type"], out["format"], out["pattern"]) == ("string", "decimal", r"^-?\d+\.\d{2}$"), (name, field)
+
+
+def test_whole_numbers_within_their_range_and_flags():
+    from salesflow.core.parsers import FieldError, parse_flag, parse_int
+
+    assert parse_int(" 42 ", low=0, high=100) == 42
+    assert parse_int(3.0, low=0, high=5) == 3  # a spreadsheet's whole float
+    with pytest.raises(FieldError, match="whole number"):
+        parse_int("4.5", low=0, high=100)
+    with pytest.raises(FieldError, match="from 0 to 100"):
+        parse_int("101", low=0, high=100)
+    assert parse_flag(True) and parse_flag("on") and parse_flag("YES") and parse_flag(1)
+    assert not (parse_flag("") or parse_flag(None) or parse_flag("off") or parse_flag(False))

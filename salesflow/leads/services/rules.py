@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from salesflow.audit.events import snapshot
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
-from salesflow.core.parsers import parse_field, parse_province, text
+from salesflow.core.parsers import parse_field, parse_flag, parse_int, parse_province, text
 from salesflow.crm.choices import Industry
 from salesflow.org.models import OrgUnit, UnitKind, User
 from salesflow.org.roles import Role, has_capability
@@ -40,21 +40,6 @@ def _company_wide(by) -> bool:
     return has_capability(by, "lead.configure_company")
 
 
-def _int(value, field: str, errors: dict, low: int, high: int) -> int | None:
-    raw = "" if value is None else str(value).strip()
-    try:
-        number = int(raw)
-    except ValueError:
-        errors[field] = [_("Enter a whole number.")]
-        return None
-    if number < low or number > high:
-        errors[field] = [_("Enter a whole number from {low} to {high}.").format(low=low, high=high)]
-        return None
-    return number
-
-
-def _flag(value) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "on", "yes")
 
 
 # --- scoring rules ---------------------------------------------------------------------------------------
@@ -75,7 +60,7 @@ def scoring_rules_save(*, by, points: dict[str, object]) -> dict[str, dict[str, 
     for assessment in Assessment.values:
         for level in Level.values:
             key = f"{assessment}.{level}"
-            value = _int(points.get(key), key, errors, 0, POINTS_MAX)
+            value = parse_field(errors, key, parse_int, points.get(key), low=0, high=POINTS_MAX)
             if value is not None:
                 wanted[(assessment, level)] = value
     if errors:
@@ -138,7 +123,7 @@ def _unit(value, *, kinds=None) -> OrgUnit | None:
 
 def clean_rule(by, data: dict) -> dict:
     errors, cleaned = {}, {}
-    priority = _int(data.get("priority", 100), "priority", errors, 0, 32_767)
+    priority = parse_field(errors, "priority", parse_int, data.get("priority", 100), low=0, high=32_767)
     cleaned["priority"] = priority if priority is not None else 100
     province = parse_field(errors, "province", parse_province, data.get("province"), fallback=text(data.get("province")))
     cleaned["province"] = province
@@ -162,7 +147,7 @@ def clean_rule(by, data: dict) -> dict:
             errors["user"] = [_("Choose an active user.")]
             user = None
     cleaned["user"] = user
-    cleaned["is_active"] = _flag(data.get("is_active", True))
+    cleaned["is_active"] = parse_flag(data.get("is_active", True))
     if not (province or industry or region or data.get("region")):
         errors.setdefault("__all__", []).append(
             _("A rule needs at least one condition: a province, a region or an industry."))
