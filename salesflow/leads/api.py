@@ -47,10 +47,16 @@ class LeadOut(Schema):
     customer_id: int | None
     opportunity_id: int | None
     created_at: datetime
+    actions: list[str] = Field([], description="what the caller may do to the lead now (its declared permits): "
+                                                "claim, contact, screen, assign, convert, release, log_visit")
 
     @staticmethod
     def resolve_owner_name(obj) -> str | None:
         return obj.owner.display_name if obj.owner_id else None
+
+    @staticmethod
+    def resolve_actions(obj, context) -> list[str]:
+        return obj.actions(by=context["request"].user)
 
 
 class LeadIn(Schema):

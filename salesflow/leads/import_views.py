@@ -9,14 +9,14 @@ from salesflow.crm.choices import SourceChannel
 from salesflow.imports import pages as import_pages
 from salesflow.imports.models import ImportKind
 from salesflow.org.models import UnitKind
-from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users, unit_choices
 
 from .imports import Assign, Duplicates
+from .models import Lead
 
 
 def _detail_context(request, job) -> dict:
-    can_assign = has_capability(request.user, "lead.assign")
+    can_assign = Lead.role_allows("assign", by=request.user)
     teams = []
     if can_assign and job.status == "validated" and job.created_by_id == request.user.pk:
         teams = unit_choices(kind=UnitKind.TEAM, active_only=True).filter(

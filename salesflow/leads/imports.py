@@ -34,7 +34,6 @@ from salesflow.imports.handlers import (
 )
 from salesflow.imports.models import ImportKind
 from salesflow.org.models import UnitKind
-from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users
 
 from . import services
@@ -316,7 +315,7 @@ class LeadImport(ImportHandler):
         if duplicates not in Duplicates.ALL:
             errors["duplicates"] = [_("Choose what to do with the duplicates.")]
         assign, team = Assign.SELF, None
-        if has_capability(by, "lead.assign"):
+        if Lead.role_allows("assign", by=by):
             assign = data.get("assign") or Assign.POOL
             if assign not in Assign.CHOSEN:
                 errors["assign"] = [_("Unknown assignment mode.")]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
+from salesflow.org.guards import Guarded, Permit
 from salesflow.org.scope import ScopedQuerySet
 from salesflow.pool.scope import pool_reach_q
 
@@ -44,6 +45,13 @@ LEAD_FLOW = StateMachine(
 OPEN_STATUSES = [S.ASSIGNED, S.CONTACTED, S.QUALIFIED]
 # What the pool shows: unowned leads still worth working (parked ones wait for a rescreen, not a claim).
 POOL_STATUSES = [S.NEW, S.RETURNED, S.CONTACTED, S.QUALIFIED]
+# Where screening is open: every state the flow qualifies or parks from (all but converted).
+SCREEN_STATUSES = [s for s in LeadStatus if LEAD_FLOW.can(s, "qualify")]
+# An owned lead that is still being worked (an owned lead is never new or returned).
+WORKED_STATUSES = [S.ASSIGNED, S.CONTACTED, S.QUALIFIED, S.PARKED]
+WORKERS_ONLY = _("Only the lead's owner and those above them may work this lead.")
+# What a user may be offered on a lead (every permit but "create", which is the role's alone).
+LEAD_ACTIONS = ("claim", "contact", "screen", "assign", "convert", "release", "log_visit")
 
 
 class Assessment(models.TextChoices):
@@ -69,7 +77,25 @@ class LeadQuerySet(ScopedQuerySet):
         return self.filter(owner__isnull=True, status__in=POOL_STATUSES)
 
 
-class Lead(models.Model):
+class Lead(Guarded, models.Model):
+    # Who may do what, as the services enforce it: working a lead (screen, contact, convert, release) is for a
+    # sales editor who is its owner or above them (a unit head over the owner's unit, leadership) — anybody who
+    # sees a pool lead may screen or convert it; a pool lead is claimed, never contacted or released; assigning
+    # needs only the role. A visit to the lead is its first contact until it has been contacted, so until then
+    # only those who work it may log one. Seeing the lead at all is the data scope's business (visible_to).
+    flow = LEAD_FLOW
+    permits = {
+        "create": Permit("lead.edit"),  # the role only (Lead.role_allows): there is no lead yet
+        "screen": Permit("lead.edit", who="worker", states=SCREEN_STATUSES, refusal=WORKERS_ONLY),
+        "contact": Permit("lead.edit", who="worker", states=WORKED_STATUSES, when="owned", refusal=WORKERS_ONLY),
+        "convert": Permit("lead.edit", who="worker", refusal=WORKERS_ONLY),
+        "release": Permit("lead.edit", who="worker", when="owned", refusal=WORKERS_ONLY),
+        "claim": Permit("lead.claim", states=POOL_STATUSES, when="in_pool"),
+        "assign": Permit("lead.assign"),
+        # visit.log is held by the same roles as lead.edit, which the first contact needs.
+        "log_visit": Permit("visit.log", who="visitor", states=WORKED_STATUSES, when="owned"),
+    }
+
     name = models.CharField(_("company / name"), max_length=200)
     name_key = models.CharField(_("normalised name"), max_length=200, editable=False, default="")
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
@@ -144,8 +170,20 @@ class Lead(models.Model):
     def in_pool(self) -> bool:
         return self.owner_id is None
 
-    def can(self, action: str) -> bool:
-        return LEAD_FLOW.can(self.status, action)
+    @property
+    def owned(self) -> bool:
+        return self.owner_id is not None
+
+    def is_worker(self, user) -> bool:
+        """Its owner and those above them; for a pool lead, anybody who sees it."""
+        return self.owner_id is None or self.is_above(user)
+
+    def is_visitor(self, user) -> bool:
+        return self.contacted_at is not None or self.is_worker(user)
+
+    def actions(self, *, by) -> list[str]:
+        """The actions ``by`` may take on the lead now: the page's buttons and the API's ``actions``."""
+        return [action for action in LEAD_ACTIONS if self.can(action, by=by)]
 
 
 class LeadScoringRule(models.Model):

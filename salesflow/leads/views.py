@@ -16,7 +16,7 @@ from salesflow.org.selectors import assignable_users, unit_choices, unit_find, u
 
 from . import selectors, services
 from .forms import LeadForm, ScreenForm
-from .models import LEAD_FLOW, LeadStatus
+from .models import LEAD_ACTIONS, Lead, LeadStatus
 
 
 def _int(value):
@@ -41,8 +41,9 @@ def _list_context(request, filters, page) -> dict:
     return {
         "page": page, "filters": filters, "querystring": querystring_without(request, "page"),
         "statuses": LeadStatus.choices, "channels": SourceChannel.choices,
-        "can_edit": has_capability(request.user, "lead.edit"),
-        "can_claim": has_capability(request.user, "lead.claim"),
+        "can_create": Lead.role_allows("create", by=request.user),
+        # Every lead of the pool's list is one a claim is open for (in the pool, in a pool status): the role decides.
+        "can_claim": Lead.role_allows("claim", by=request.user),
         "can_import": has_capability(request.user, "lead.import"),
     }
 
@@ -66,7 +67,7 @@ def lead_pool(request):
 
 @page_view
 def lead_create(request):
-    if not has_capability(request.user, "lead.edit"):
+    if not Lead.role_allows("create", by=request.user):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
     form = LeadForm(request.POST or None)
     duplicates = False
@@ -89,25 +90,18 @@ def lead_detail(request, lead_id: int):
     lead = selectors.lead_get(user=request.user, lead_id=lead_id)
     user = request.user
     initial = {"need": lead.need, "purchasing_power": lead.purchasing_power, "credit": lead.credit}
-    can_assign = has_capability(user, "lead.assign")
+    actions = lead.actions(by=user)
+    can = {action: action in actions for action in LEAD_ACTIONS}
     return render(request, "leads/lead_detail.html", {
-        "lead": lead, "history": selectors.lead_history(lead=lead),
-        "screen_form": ScreenForm(initial=initial),
-        "can_edit": has_capability(user, "lead.edit") and lead.status != LeadStatus.CONVERTED,
-        "can_claim": has_capability(user, "lead.claim") and lead.owner_id is None
-        and lead.status in (LeadStatus.NEW, LeadStatus.RETURNED, LeadStatus.CONTACTED, LeadStatus.QUALIFIED),
-        "can_assign": can_assign and lead.status != LeadStatus.CONVERTED,
-        "can_convert": has_capability(user, "lead.edit") and LEAD_FLOW.can(lead.status, "convert"),
-        "can_log_visit": has_capability(user, "visit.log"),
-        "can_release": has_capability(user, "lead.edit") and lead.owner_id is not None
-        and LEAD_FLOW.can(lead.status, "release"),
-        "can_contact": lead.owner_id is not None and lead.contacted_at is None
-        and lead.status != LeadStatus.CONVERTED and has_capability(user, "lead.edit"),
-        "owners": assignable_users(user=user) if can_assign else [],
-        "teams": unit_choices(kind=UnitKind.TEAM, active_only=True) if can_assign else [],
+        "lead": lead, "history": selectors.lead_history(lead=lead), "can": can,
+        "screen_form": ScreenForm(initial=initial) if can["screen"] else None,
+        # Marking a contact again only records it once more: the button is for the first contact.
+        "offer_contact": can["contact"] and lead.contacted_at is None,
+        "owners": assignable_users(user=user) if can["assign"] else [],
+        "teams": unit_choices(kind=UnitKind.TEAM, active_only=True) if can["assign"] else [],
         "duplicates": services.lead_find_duplicates(name=lead.name, credit_code=lead.credit_code,
                                                     phone_digits=lead.phone_digits, exclude_id=lead.pk)
-        if LEAD_FLOW.can(lead.status, "convert") else [],
+        if can["convert"] else [],
     })
 
 

@@ -42,6 +42,9 @@ class Permit:
     ``"reviewer"`` (above the owner but not the owner), or the name of a method of the model taking the user.
     ``states``: for an action that is not a transition of the flow, the states it is open in (None: every
     state); a transition is open where the flow has it.
+    ``when``: the name of a property of the document that must hold too, for a condition beyond its state (a lead
+    somebody owns, a lead waiting in the pool). A service that answers its failure with an error of its own
+    checks it before ``require``, which would call it the wrong state.
     ``label``: the action's name in the "not allowed while…" message; ``refusal``/``code``: the
     ``PermissionRefused`` ``require`` raises when the relation fails (a wrong role gets the plain refusal).
     """
@@ -49,6 +52,7 @@ class Permit:
     capability: str | tuple[str, ...] | None = None
     who: str | None = None
     states: Collection | None = None
+    when: str | None = None
     label: str | None = None
     refusal: str | None = None
     code: str = "permission_denied"
@@ -116,8 +120,11 @@ class Guarded:
         return permit.who is None or getattr(self, f"is_{permit.who}")(by)
 
     def open_for(self, action: str) -> bool:
-        """The document's state: a transition its flow has from here, or a state the action is open in."""
+        """The document's state: a transition its flow has from here, or a state the action is open in (and the
+        permit's ``when``, if it names one)."""
         permit = self._permit(action)
+        if permit.when is not None and not getattr(self, permit.when):
+            return False
         state = getattr(self, self.flow_field, None)
         if permit.states is not None:
             return state in {str(s) for s in permit.states}

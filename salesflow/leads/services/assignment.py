@@ -22,10 +22,9 @@ from ..models import (
     OPEN_STATUSES,
     Lead,
     LeadAssignmentRule,
-    LeadStatus,
     RoundRobinCursor,
 )
-from .common import WORKING_ROLES, _check_target, _locked, _move, _require, _require_worker
+from .common import WORKING_ROLES, _check_target, _locked, _move
 
 # --- assignment ----------------------------------------------------------------------------------------
 
@@ -102,8 +101,9 @@ def lead_assign(*, by, lead: Lead, mode: str = AssignMode.MANUAL, owner: User | 
                 team: OrgUnit | None = None, note: str = "") -> Lead:
     """分配: to a chosen user, to the next rep of a team (round-robin), or by the territory rules.
     Reassignment keeps the history in the audit trail."""
-    _require(by, "lead.assign")
+    Lead.role_require("assign", by=by)
     lead = _locked(by, lead.pk)
+    lead.require_permitted("assign", by=by)  # the state: the flow, when the lead moves (after the target)
     if mode == AssignMode.MANUAL:
         if owner is None:
             raise ValidationFailed({"owner": [_("Choose a user.")]})
@@ -124,12 +124,13 @@ def lead_assign(*, by, lead: Lead, mode: str = AssignMode.MANUAL, owner: User | 
 def lead_claim(*, by, lead: Lead) -> Lead:
     """领取: a rep takes a lead from the pool, up to their unit's cap. The rep's own row is locked first, so two
     claims by one rep are counted one after the other; the lead's row lock lets only one of two reps win it."""
-    _require(by, "lead.claim")
+    Lead.role_require("claim", by=by)
     User.objects.select_for_update().filter(pk=by.pk).first()
     lead = _locked(by, lead.pk)
+    lead.require_permitted("claim", by=by)
     if lead.owner_id is not None:
         raise Conflict(codes.LEAD_ALREADY_CLAIMED, _("Somebody has already taken this lead."))
-    if lead.status not in (LeadStatus.NEW, LeadStatus.RETURNED, LeadStatus.CONTACTED, LeadStatus.QUALIFIED):
+    if not lead.open_for("claim"):
         raise Conflict(codes.LEAD_NOT_IN_POOL, _("This lead is not waiting in the pool."))
     if lead.unit_id not in pool_unit_ids(by) and by.role == Role.REP:
         raise NotFound(_("Lead not found."))
@@ -145,9 +146,9 @@ def lead_claim(*, by, lead: Lead) -> Lead:
 @transaction.atomic
 def lead_release(*, by, lead: Lead, note: str = "") -> Lead:
     """Back to the pool of the owner's unit (退回公海)."""
-    _require(by, "lead.edit")
+    Lead.role_require("release", by=by)
     lead = _locked(by, lead.pk)
-    _require_worker(by, lead)
+    lead.require_permitted("release", by=by)
     if lead.owner_id is None:
         raise Conflict(codes.LEAD_NOT_IN_POOL, _("This lead is already in the pool."))
     return _to_pool(by, lead, note=note, event=events.LEAD_RELEASED)

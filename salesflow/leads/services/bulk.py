@@ -70,7 +70,7 @@ class _Assigner:
         if mode not in BulkAssign.ALL:
             raise ValidationFailed({"assign": [_("Unknown assignment mode.")]})
         if mode != BulkAssign.SELF:
-            _require(by, "lead.assign")
+            Lead.role_require("assign", by=by)
         self.by, self.mode = by, mode
         self.allowed = set(assignable_users(user=by).values_list("pk", flat=True)) \
             if mode in (BulkAssign.ROUND_ROBIN, BulkAssign.TERRITORY) else set()

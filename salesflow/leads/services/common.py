@@ -1,5 +1,5 @@
 """What every lead service shares: the audited fields, validation (clean_lead), the duplicate check, the
-scoring, and the permission and lock helpers."""
+scoring, and the lock and move helpers. Who may do what to a lead is declared on the model (``Lead.permits``)."""
 
 from __future__ import annotations
 
@@ -146,15 +146,6 @@ def _locked(by, lead_id: int) -> Lead:
     if lead is None:
         raise NotFound(_("Lead not found."))
     return lead
-
-
-def _require_worker(by, lead: Lead) -> None:
-    """Working a lead (screen, contact, convert) is for its owner and those above them, or anyone for a pool lead
-    in scope — the scope check has already happened in ``_locked``."""
-    from salesflow.org.scope import is_above
-
-    if lead.owner_id is not None and not is_above(by, owner_id=lead.owner_id, unit_id=lead.unit_id):
-        raise PermissionRefused(_("Only the lead's owner and those above them may work this lead."))
 
 
 def _move(by, lead: Lead, action: str, *, owner: User | None, note: str = "", event: EventType,

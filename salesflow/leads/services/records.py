@@ -27,8 +27,6 @@ from .common import (
     _check_target,
     _locked,
     _raise_duplicates,
-    _require,
-    _require_worker,
     clean_lead,
     lead_find_duplicates,
     lead_score,
@@ -39,7 +37,7 @@ from .common import (
 @transaction.atomic
 def lead_create(*, by, data: dict, owner: User | None = None, confirm_duplicates: bool = False) -> Lead:
     """A new lead: given an owner it is assigned at once, otherwise it waits in the pool of the creator's unit."""
-    _require(by, "lead.edit")
+    Lead.role_require("create", by=by)
     cleaned, errors = clean_lead(data)
     if errors:
         raise ValidationFailed(errors)
@@ -64,9 +62,9 @@ def lead_create(*, by, data: dict, owner: User | None = None, confirm_duplicates
 @transaction.atomic
 def lead_screen(*, by, lead: Lead, need: str, purchasing_power: str, credit: str, note: str = "") -> Lead:
     """筛选: record the three assessments, score them with the rules; below the threshold the lead is parked."""
-    _require(by, "lead.edit")
+    Lead.role_require("screen", by=by)
     lead = _locked(by, lead.pk)
-    _require_worker(by, lead)
+    lead.require_permitted("screen", by=by)
     errors = {key: [_("Choose a level.")] for key, value in
               (("need", need), ("purchasing_power", purchasing_power), ("credit", credit)) if value not in Level.values}
     if errors:
@@ -87,14 +85,15 @@ def lead_screen(*, by, lead: Lead, need: str, purchasing_power: str, credit: str
 
 @transaction.atomic
 def lead_mark_contacted(*, by, lead: Lead, note: str = "") -> Lead:
-    _require(by, "lead.edit")
+    Lead.role_require("contact", by=by)
     lead = _locked(by, lead.pk)
-    _require_worker(by, lead)
+    lead.require_permitted("contact", by=by)
     if lead.owner_id is None:
         raise Conflict(codes.LEAD_NOT_IN_POOL, _("Claim the lead before contacting it."))
+    lead.require("contact", by=by)  # a converted lead refuses
     before = {"status": lead.status, "contacted_at": lead.contacted_at}
-    if lead.status in (LeadStatus.ASSIGNED, LeadStatus.CONVERTED):
-        # Only "assigned" moves on; a lead already further along just gets its contact time (converted refuses).
+    if LEAD_FLOW.can(lead.status, "contact"):
+        # Only "assigned" moves on; a lead already further along just gets its contact time.
         lead.status = LEAD_FLOW.next(lead.status, "contact")
     lead.contacted_at = lead.contacted_at or timezone.now()
     lead.overdue_at = None
@@ -115,10 +114,10 @@ def lead_convert(*, by, lead: Lead, customer_id: int | None = None, opportunity:
     from salesflow.crm.services import customer_create
     from salesflow.deals.services import opportunity_create
 
-    _require(by, "lead.edit")
+    Lead.role_require("convert", by=by)
     lead = _locked(by, lead.pk)
-    _require_worker(by, lead)
-    if not LEAD_FLOW.can(lead.status, "convert"):
+    lead.require_permitted("convert", by=by)
+    if not lead.open_for("convert"):
         raise AppError(codes.LEAD_NOT_QUALIFIED, _("Only a qualified lead can be converted; screen it first."),
                        status=409)
     owner = lead.owner or by
