@@ -16,9 +16,9 @@ from salesflow.imports import selectors
 from salesflow.imports import services as machinery
 from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
 from salesflow.leads import imports
-from salesflow.leads import services as lead_services
 from salesflow.leads.imports import NameIndex, clean_row, mapping_pairs
 from salesflow.leads.models import Lead, LeadAssignmentRule, LeadStatus, RoundRobinCursor
+from salesflow.leads.services import bulk as lead_bulk  # the batch writer: WRITE_CHUNK, insert_dicts
 from salesflow.leads.services import lead_score
 
 from ..conftest import fresh
@@ -416,7 +416,7 @@ def _corrupt_second_row(job):
 
 def test_a_database_error_in_the_middle_of_the_write_writes_nothing(org, monkeypatch,
                                                                     django_capture_on_commit_callbacks):
-    monkeypatch.setattr(lead_services, "WRITE_CHUNK", 1)  # row 1 is written before row 2 fails
+    monkeypatch.setattr(lead_bulk, "WRITE_CHUNK", 1)  # row 1 is written before row 2 fails
     job = upload_and_check(org.rep, good_rows())
     _corrupt_second_row(job)
     leads, events = Lead.objects.count(), AuditEvent.objects.count()
@@ -437,10 +437,10 @@ def test_execute_twice_imports_once(org, django_capture_on_commit_callbacks):
 def test_write_progress_is_visible_outside_the_transaction_on_postgres(org, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer: the count moves when the write commits")
-    monkeypatch.setattr(lead_services, "WRITE_CHUNK", 1)
+    monkeypatch.setattr(lead_bulk, "WRITE_CHUNK", 1)
     monkeypatch.setattr(machinery, "PROGRESS_EVERY", 1)
     seen = []
-    original = lead_services.insert_dicts
+    original = lead_bulk.insert_dicts
     observer = connections.create_connection("default")
 
     def watch(model, rows, **kwargs):
@@ -451,7 +451,7 @@ def test_write_progress_is_visible_outside_the_transaction_on_postgres(org, monk
 
     job = upload_and_check(org.rep, good_rows())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(lead_services, "insert_dicts", watch)
+        mp.setattr(lead_bulk, "insert_dicts", watch)
         machinery.import_confirm(by=fresh(org.rep), job_id=job.pk, **LEAD_KIND)  # runs on commit (no atomic)
     observer.close()
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
