@@ -150,11 +150,12 @@ def cmd_migrate(args) -> int:
 def cmd_import_customers(args) -> int:
     _setup()
     from salesflow.core.errors import AppError
+    from salesflow.crm.imports import CUSTOMER_IMPORT_KIND
     from salesflow.imports import services as imports
-    from salesflow.imports.models import ImportKind, ImportStatus
+    from salesflow.imports.models import ImportStatus
     from salesflow.org.models import User
 
-    kind = ImportKind.CUSTOMERS
+    kind = CUSTOMER_IMPORT_KIND
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
         print(f"Error: no active user named {args.user!r}.", file=sys.stderr)

@@ -77,7 +77,9 @@ class AuditEvent(models.Model):
     def object_label(self) -> str:
         from django.apps import apps
 
+        from .labels import current_object_type
+
         try:
-            return str(apps.get_model(self.object_type)._meta.verbose_name)
+            return str(apps.get_model(current_object_type(self.object_type))._meta.verbose_name)
         except (LookupError, ValueError):
             return self.object_type

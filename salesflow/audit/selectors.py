@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from salesflow.core.errors import PermissionRefused
 
+from .labels import current_object_type, object_type_names
 from .models import AuditEvent
 
 
@@ -36,8 +37,8 @@ def audit_event_list(*, user, filters: AuditFilters | None = None) -> QuerySet[A
         qs = qs.filter(actor_name=f.actor)
     if f.action:
         qs = qs.filter(action__startswith=f.action)
-    if f.object_type:
-        qs = qs.filter(object_type=f.object_type)
+    if f.object_type:  # a moved model's rows under its old name too (labels.OBJECT_TYPE_RENAMED)
+        qs = qs.filter(object_type__in=object_type_names(f.object_type))
     if f.object_id:
         qs = qs.filter(object_id=f.object_id)
     if f.since:
@@ -54,7 +55,7 @@ def my_recent_actions(*, user, limit: int = 10) -> QuerySet[AuditEvent]:
 
 def _model(object_type: str):
     try:
-        return apps.get_model(object_type) if "." in object_type else None
+        return apps.get_model(current_object_type(object_type)) if "." in object_type else None
     except (LookupError, ValueError):
         return None
 

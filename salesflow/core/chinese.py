@@ -40,6 +40,16 @@ def clean_credit_code(value: str) -> str:
         raise InvalidValue(str(exc)) from None
 
 
+# A credit code's shape (18 characters of its alphabet, which has no I, O, S, V or Z), without the check digit:
+# a search box takes such a query for a code and matches it exactly; clean_credit_code validates one being saved.
+_CREDIT_CODE_SHAPE = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}", re.IGNORECASE)
+
+
+def looks_like_credit_code(value: str) -> bool:
+    """Whether a search query is shaped like a unified social credit code (the check digit is not verified)."""
+    return bool(_CREDIT_CODE_SHAPE.fullmatch(value or ""))
+
+
 _PHONE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE,

@@ -31,13 +31,15 @@ from salesflow.imports.handlers import (
     row_errors,
     values_in,
 )
-from salesflow.imports.models import ImportJob, ImportKind
+from salesflow.imports.models import ImportJob
 from salesflow.imports.services import Progress
 from salesflow.org.selectors import assignable_users, region_of
 
 from . import events
 from .models import Contact, Customer
 from .validation import Lookups, clean_contact, clean_customer
+
+CUSTOMER_IMPORT_KIND = "customers"  # stored on the jobs (ImportJob.kind): never changes once used
 
 # --- the columns ------------------------------------------------------------------------------------------------
 
@@ -139,7 +141,8 @@ def _pack(payloads) -> list:
 
 
 class CustomerImport(ImportHandler):
-    kind = ImportKind.CUSTOMERS
+    kind = CUSTOMER_IMPORT_KIND
+    label = gettext_lazy("Customers")
     capability = "customer.import"
     targets = TARGETS
     required = {"name": gettext_lazy("Map a column to the customer name.")}

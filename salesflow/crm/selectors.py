@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
-from salesflow.core.chinese import mask_phone, phone_search_digits
+from salesflow.core.chinese import looks_like_credit_code, mask_phone, phone_search_digits
 from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.org.roles import has_capability
 
@@ -25,7 +25,6 @@ SORT_LABELS = {
     "-created": _("Newest first"), "created": _("Oldest first"), "name": _("Name"), "-updated": _("Recently updated"),
     "-credit_limit": _("Credit limit, high to low"), "tier": _("Tier"),
 }
-CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{18}$", re.I)
 PHONE_RE = re.compile(r"^[+\d][\d\s\-()]{2,}$")
 LETTERS_RE = re.compile(r"^[A-Za-z]+$")
 
@@ -51,7 +50,7 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     q = (q or "").strip()
     if not q:
         return qs
-    if len(q) == 18 and CREDIT_CODE_RE.match(q):
+    if looks_like_credit_code(q):
         # The exclude lets SQLite use the partial unique index (credit_code <> '').
         return qs.filter(credit_code=q.upper()).exclude(credit_code="")
     if PHONE_RE.match(q):

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.imports import pages as import_pages
-from salesflow.imports.models import ImportKind
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users, region_list, user_find
 
@@ -22,6 +21,7 @@ from . import selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
 from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
+from .imports import CUSTOMER_IMPORT_KIND
 from .models import CUSTOMER_FLOW
 from .validation import Lookups, clean_contact, clean_customer
 
@@ -233,7 +233,7 @@ def customer_export(request):
 
 
 CUSTOMER_IMPORT = import_pages.ImportPages(
-    kind=ImportKind.CUSTOMERS, namespace="crm", start_template="crm/import_start.html",
+    kind=CUSTOMER_IMPORT_KIND, namespace="crm", start_template="crm/import_start.html",
     detail_template="crm/import_detail.html", title=gettext_lazy("Import customers"), list_url="crm:customer_list",
     list_label=gettext_lazy("Customer files"), open_label=gettext_lazy("Open the customer list"))
 

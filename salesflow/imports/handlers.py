@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 
@@ -49,7 +50,8 @@ class WriteResult:
 class ImportHandler:
     """One kind of import. Subclasses set the class attributes and implement ``check`` and ``write``."""
 
-    kind: str = ""  # an ImportKind value
+    kind: str = ""  # the kind's code, stored on its jobs (ImportJob.kind, at most 16 characters)
+    label = ""  # what the kind is called on pages (usually a lazy translation)
     capability: str = ""  # the role capability that may upload this kind (salesflow/org/roles.py)
     # key → (label, header words that map to it automatically); mapped columns are kept as {key: index}.
     targets: dict[str, tuple] = {}
@@ -75,11 +77,25 @@ HANDLERS: dict[str, ImportHandler] = {}
 
 def register(handler: ImportHandler) -> None:
     """Called from the owning app's AppConfig.ready; registering a kind again replaces it."""
+    from .models import ImportJob
+
+    if not handler.kind or len(handler.kind) > ImportJob._meta.get_field("kind").max_length:
+        raise ImproperlyConfigured(f"Import kind {handler.kind!r}: the code is empty or too long.")
     HANDLERS[handler.kind] = handler
 
 
 def handler_for(kind: str) -> ImportHandler:
-    return HANDLERS[kind]
+    """The registered handler of a kind; a kind nobody registered is refused (KeyError)."""
+    try:
+        return HANDLERS[kind]
+    except KeyError:
+        raise KeyError(f"No import handler is registered for the kind {kind!r}.") from None
+
+
+def kind_label(kind: str) -> str:
+    """The kind's name for a page; a stored kind nobody registers any more shows its code."""
+    handler = HANDLERS.get(kind)
+    return str(handler.label or kind) if handler is not None else kind
 
 
 # --- helpers for a handler's check and write ------------------------------------------------------------------

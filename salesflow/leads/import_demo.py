@@ -17,9 +17,10 @@ from salesflow.demo.context import SEED, DemoContext
 from salesflow.demo.fake import credit_code, mobile, person
 from salesflow.demo.registry import builder
 from salesflow.imports import services as imports
-from salesflow.imports.models import ImportJob, ImportKind
+from salesflow.imports.models import ImportJob
 
 from . import services
+from .imports import LEAD_IMPORT_KIND
 from .models import Lead
 
 # Cities with a division code in the demo's credit codes; trades with the industry as a Chinese sheet says it.
@@ -57,10 +58,10 @@ def _csv(rows: list[list], encoding: str = "utf-8") -> bytes:
 
 
 def _run(by, file_name: str, content: bytes, *, options: dict, confirm: dict | None) -> ImportJob:
-    job = imports.import_upload(by=by, file_name=file_name, content=content, kind=ImportKind.LEADS)
-    job = imports.import_check(by=by, job_id=job.pk, mapping=job.mapping, kind=ImportKind.LEADS, options=options)
+    job = imports.import_upload(by=by, file_name=file_name, content=content, kind=LEAD_IMPORT_KIND)
+    job = imports.import_check(by=by, job_id=job.pk, mapping=job.mapping, kind=LEAD_IMPORT_KIND, options=options)
     if confirm is not None and job.status == "validated":
-        imports.import_confirm(by=by, job_id=job.pk, kind=ImportKind.LEADS, options=confirm)
+        imports.import_confirm(by=by, job_id=job.pk, kind=LEAD_IMPORT_KIND, options=confirm)
         job = imports.import_execute(job.pk)  # here and now, as `salesflow import-customers` does
     return job
 
@@ -75,7 +76,7 @@ def _backdate(job: ImportJob, days: int) -> None:
 
 @builder(order=510)
 def build_lead_import_demo(ctx: DemoContext) -> None:
-    if ImportJob.objects.filter(kind=ImportKind.LEADS).exists():
+    if ImportJob.objects.filter(kind=LEAD_IMPORT_KIND).exists():
         return
     rng = random.Random(SEED + 40)
     users = ctx.users

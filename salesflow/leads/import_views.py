@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy
 
 from salesflow.crm.choices import SourceChannel
 from salesflow.imports import pages as import_pages
-from salesflow.imports.models import ImportKind
 from salesflow.org.models import UnitKind
 from salesflow.org.selectors import assignable_users, unit_choices
 
-from .imports import Assign, Duplicates
+from .imports import LEAD_IMPORT_KIND, Assign, Duplicates
 from .models import Lead
 
 
@@ -26,7 +25,7 @@ def _detail_context(request, job) -> dict:
 
 
 LEAD_IMPORT = import_pages.ImportPages(
-    kind=ImportKind.LEADS, namespace="leads", start_template="leads/import_start.html",
+    kind=LEAD_IMPORT_KIND, namespace="leads", start_template="leads/import_start.html",
     detail_template="leads/import_detail.html", title=gettext_lazy("Import leads"), list_url="leads:lead_list",
     list_label=gettext_lazy("Leads"), open_label=gettext_lazy("Open the lead list"),
     mapping_options=lambda post: {"channel": post.get("default_channel", ""),

@@ -32,12 +32,13 @@ from salesflow.imports.handlers import (
     row_errors,
     values_in,
 )
-from salesflow.imports.models import ImportKind
 from salesflow.org.models import UnitKind
 from salesflow.org.selectors import assignable_users
 
 from . import services
 from .models import Lead, LeadStatus, Level
+
+LEAD_IMPORT_KIND = "leads"  # stored on the jobs (ImportJob.kind): never changes once used
 
 TARGETS: dict[str, tuple] = {
     "name": (gettext_lazy("Company / name"),
@@ -294,7 +295,8 @@ def _describe(match: dict) -> str:
 # --- the handler ----------------------------------------------------------------------------------------------
 
 class LeadImport(ImportHandler):
-    kind = ImportKind.LEADS
+    kind = LEAD_IMPORT_KIND
+    label = gettext_lazy("Leads")
     capability = "lead.import"
     targets = TARGETS
     required = {"name": gettext_lazy("Map a column to the company or name of the lead.")}

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
-from salesflow.core.chinese import phone_search_digits
+from salesflow.core.chinese import looks_like_credit_code, phone_search_digits
 from salesflow.core.errors import NotFound, PermissionRefused
-from salesflow.crm.selectors import CREDIT_CODE_RE, PHONE_RE
+from salesflow.crm.selectors import PHONE_RE
 from salesflow.org.roles import has_capability
 
 from .models import Lead, LeadAssignmentRule, LeadScoringRule, LeadStatus
@@ -35,7 +35,7 @@ def _search(qs: QuerySet[Lead], q: str) -> QuerySet[Lead]:
     q = (q or "").strip()
     if not q:
         return qs
-    if len(q) == 18 and CREDIT_CODE_RE.match(q):
+    if looks_like_credit_code(q):
         return qs.filter(credit_code=q.upper())
     if PHONE_RE.match(q):
         digits = phone_search_digits(q)

@@ -26,7 +26,7 @@ def home(request):
         from salesflow.crm.selectors import customer_counts
 
         context.update(customer_counts(user=request.user))
-    return render(request, "core/home.html", context)
+    return render(request, "site/home.html", context)
 
 
 @require_POST
@@ -60,7 +60,7 @@ def token_list(request):
         created = raw
         messages.success(request, _("Token created. Copy it now: it will not be shown again."))
     tokens = org_selectors.api_token_list(user=request.user, all_users=show_all)[:200]
-    return render(request, "core/tokens.html", {"tokens": tokens, "created": created, "show_all": show_all,
+    return render(request, "site/tokens.html", {"tokens": tokens, "created": created, "show_all": show_all,
                                                  "can_manage_all": has_capability(request.user, "token.manage_all")})
 
 

@@ -2,6 +2,7 @@
 across the kanban to 报价与谈判, and the funnel page shows it there. Screenshots go to test-results/browser/."""
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -21,20 +22,15 @@ LEADS_CSV = (
 
 def _default_scoring_rules():
     """The shipped screening rules and company pool policy (a data migration): an earlier browser test's flush of
-    the live-server database removes them, so put them back as a fresh installation has them."""
-    from django.apps import apps
+    the live-server database removes them, so put them back as a fresh installation has them, through the
+    migration's own seed function and today's models."""
+    from salesflow.leads.models import LeadScoringRule
+    from salesflow.pool.models import PoolPolicy
 
-    class Current:
-        """Today's models under the names the migration asks for (the pool policy has since moved to the pool
-        app, same table)."""
-
-        @staticmethod
-        def get_model(app_label, model_name):
-            if (app_label, model_name) == ("leads", "LeadPolicy"):
-                return apps.get_model("pool", "PoolPolicy")
-            return apps.get_model(app_label, model_name)
-
-    importlib.import_module("salesflow.leads.migrations.0002_seed_scoring_and_policy").seed(Current, None)
+    # The models the migration asks for by their historical names (leads 0002 predates the pool app).
+    current = {("leads", "LeadScoringRule"): LeadScoringRule, ("leads", "LeadPolicy"): PoolPolicy}
+    seed = importlib.import_module("salesflow.leads.migrations.0002_seed_scoring_and_policy").seed
+    seed(SimpleNamespace(get_model=lambda app_label, model_name: current[app_label, model_name]), None)
 
 
 def test_rep_imports_leads_converts_one_and_moves_it_to_quote_on_the_kanban(live_server, page, tmp_path):

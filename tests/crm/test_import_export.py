@@ -9,16 +9,17 @@ from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.crm.exports import export_customers, safe_cell
+from salesflow.crm.imports import CUSTOMER_IMPORT_KIND
 from salesflow.crm.models import Contact, Customer
 from salesflow.crm.selectors import customer_list
 from salesflow.imports import selectors
 from salesflow.imports import services as imports
-from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
+from salesflow.imports.models import ImportJob, ImportStatus
 
 from ..conftest import fresh
 from ..factories import CustomerFactory, credit_code
 
-CUSTOMERS = ImportKind.CUSTOMERS
+CUSTOMERS = CUSTOMER_IMPORT_KIND
 HEADER = ["客户名称", "统一社会信用代码", "联系人", "电话", "等级", "信用额度", "负责人", "备注"]
 
 

@@ -1,8 +1,9 @@
 """`salesflow import-customers FILE --user USERNAME` goes through the import framework like the pages do."""
 
 from salesflow.cli import main
+from salesflow.crm.imports import CUSTOMER_IMPORT_KIND
 from salesflow.crm.models import Customer
-from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
+from salesflow.imports.models import ImportJob, ImportStatus
 
 from ..crm.test_import_export import csv_bytes
 from ..factories import credit_code
@@ -16,7 +17,7 @@ def test_the_command_checks_then_imports_all_rows(org, tmp_path, capsys):
     assert "Imported 2 customers." in capsys.readouterr().out
     job = ImportJob.objects.get(file_name="客户.csv")
     assert (job.kind, job.status, job.created_count, job.created_by_id) == (
-        ImportKind.CUSTOMERS, ImportStatus.DONE, 2, org.supervisor.pk)
+        CUSTOMER_IMPORT_KIND, ImportStatus.DONE, 2, org.supervisor.pk)
     assert Customer.objects.get(name="命令行导入一号有限公司").owner_id == org.rep.pk
 
 

@@ -12,11 +12,12 @@ from django.db import connection, connections
 from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.statemachine import InvalidTransition
+from salesflow.crm.imports import CUSTOMER_IMPORT_KIND
 from salesflow.imports import selectors
 from salesflow.imports import services as machinery
-from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
+from salesflow.imports.models import ImportJob, ImportStatus
 from salesflow.leads import imports
-from salesflow.leads.imports import NameIndex, clean_row, mapping_pairs
+from salesflow.leads.imports import LEAD_IMPORT_KIND, NameIndex, clean_row, mapping_pairs
 from salesflow.leads.models import Lead, LeadAssignmentRule, LeadStatus, RoundRobinCursor
 from salesflow.leads.services import bulk as lead_bulk  # the batch writer: WRITE_CHUNK, insert_dicts
 from salesflow.leads.services import lead_score
@@ -39,7 +40,7 @@ def good_rows():
     ]
 
 
-LEAD_KIND = {"kind": ImportKind.LEADS}
+LEAD_KIND = {"kind": LEAD_IMPORT_KIND}
 
 
 def upload(by, rows, name="线索.csv", content=None):
@@ -472,7 +473,7 @@ def test_another_reps_import_is_not_found(org):
         check(org.admin, job)
     # A lead import is not a customer import.
     with pytest.raises(NotFound):
-        selectors.import_get(by=fresh(org.rep), job_id=job.pk, kind=ImportKind.CUSTOMERS)
+        selectors.import_get(by=fresh(org.rep), job_id=job.pk, kind=CUSTOMER_IMPORT_KIND)
 
 
 @pytest.mark.parametrize("role", ["finance", "planner", "gm"])
@@ -502,7 +503,7 @@ def test_history_lists_only_the_users_own_imports(org, client_for):
     mine = upload(org.rep, good_rows(), name="我的名单.csv")
     upload(org.rep_b, good_rows(), name="同事的名单.csv")
     machinery.import_upload(by=fresh(org.rep), file_name="客户名单.csv", content=csv_bytes([HEADER, *good_rows()]),
-                            kind=ImportKind.CUSTOMERS)
+                            kind=CUSTOMER_IMPORT_KIND)
     page = client_for(org.rep).get("/leads/import/").content.decode()
     assert "我的名单.csv" in page and "同事的名单.csv" not in page and "客户名单.csv" not in page
     assert f"/leads/import/{mine.pk}/" in page

@@ -19,9 +19,9 @@ OTHER_REGION = {"manager2": 404}
 
 
 def build(world, ids):
-    from django.apps import apps
-
     from salesflow.leads import services
+    from salesflow.leads.models import LeadAssignmentRule
+    from salesflow.pool.models import PoolPolicy
 
     def lead(name, owner):
         return services.lead_create(by=world.rep, data={"name": name, "channel": "exhibition"}, owner=owner,
@@ -31,11 +31,8 @@ def build(world, ids):
     qualified = lead("矩阵合格线索公司", world.rep)
     services.lead_screen(by=world.rep, lead=qualified, need="high", purchasing_power="high", credit="high")
     pooled = lead("矩阵公海线索公司", None)
-    # The pool policy and the territory rules move between apps; find the models by name.
-    models = {m.__name__: m for m in apps.get_models()}
-    policy = models.get("PoolPolicy") or models["LeadPolicy"]  # pool.PoolPolicy (was leads.LeadPolicy)
-    policy.objects.create(unit=world.east_team)
-    rule = models["LeadAssignmentRule"].objects.create(region=world.east, team=world.east_team, province="上海市")
+    PoolPolicy.objects.create(unit=world.east_team)
+    rule = LeadAssignmentRule.objects.create(region=world.east, team=world.east_team, province="上海市")
     return {"lead": mine.pk, "qualified_lead": qualified.pk, "pool_lead": pooled.pk, "rule": rule.pk,
             "policy_unit": world.east_team.pk}
 

@@ -68,3 +68,92 @@ def test_policy_rows_survive_the_move_to_the_pool_app():
             assert cursor.fetchone()[0] == 8
     finally:
         _migrate(_latest())
+
+
+# --- the content type (pool 0002) ------------------------------------------------------------------------------
+
+BEFORE_CONTENT_TYPE = [("pool", "0001_initial")]
+
+
+def _grant(user, group, permission):
+    user.user_permissions.add(permission)
+    group.permissions.add(permission)
+
+
+def _holds(user, group, codename: str, app_label: str) -> bool:
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return (user.user_permissions.filter(pk=permission.pk).exists()
+            and group.permissions.filter(pk=permission.pk).exists())
+
+
+def test_the_policy_content_type_and_its_permissions_follow_the_model():
+    """A database from before pool 0002 with only the old row: the same row is renamed, its permissions with it."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import UserFactory
+
+    user, group = UserFactory(username="policy_admin"), Group.objects.create(name="策略管理")
+    current = ContentType.objects.get(app_label="pool", model="poolpolicy")
+    try:
+        _migrate(BEFORE_CONTENT_TYPE)
+        ContentType.objects.clear_cache()
+        # Going back gave the row back to the leads app, as a database upgraded to pool 0001 has it.
+        old = ContentType.objects.get(pk=current.pk)
+        assert (old.app_label, old.model) == ("leads", "leadpolicy")
+        assert not ContentType.objects.filter(app_label="pool", model="poolpolicy").exists()
+        _grant(user, group, Permission.objects.get(content_type=old, codename="change_leadpolicy"))
+
+        _migrate(_latest())
+    finally:
+        _migrate(_latest())
+        ContentType.objects.clear_cache()
+
+    assert ContentType.objects.get(pk=current.pk).natural_key() == ("pool", "poolpolicy")
+    assert not ContentType.objects.filter(app_label="leads", model="leadpolicy").exists()
+    assert _holds(user, group, "change_poolpolicy", "pool")
+    assert not Permission.objects.filter(codename__endswith="_leadpolicy").exists()
+    assert UserFactory._meta.model.objects.get(pk=user.pk).has_perm("pool.change_poolpolicy")
+
+
+def test_a_stale_policy_content_type_beside_the_new_one_hands_over_its_grants_and_goes():
+    """A database migrated after pool 0001 (which did not move the row): ``migrate`` created ``pool.poolpolicy``
+    beside the stale ``leads.leadpolicy``. Grants and admin log entries on the old row move to the new one."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import UserFactory
+
+    user, group = UserFactory(username="policy_admin2"), Group.objects.create(name="策略管理二")
+    try:
+        _migrate(BEFORE_CONTENT_TYPE)
+        ContentType.objects.clear_cache()
+        stale = ContentType.objects.get(app_label="leads", model="leadpolicy")
+        # What post_migrate did after pool 0001: a new content type with its own default permissions.
+        new = ContentType.objects.create(app_label="pool", model="poolpolicy")
+        for action in ("add", "change", "delete", "view"):
+            Permission.objects.create(content_type=new, codename=f"{action}_poolpolicy",
+                                      name=f"Can {action} lead pool policy")
+        _grant(user, group, Permission.objects.get(content_type=stale, codename="change_leadpolicy"))
+        user.user_permissions.add(Permission.objects.get(content_type=new, codename="view_poolpolicy"))
+        custom = Permission.objects.create(content_type=stale, codename="approve_policy", name="Approve a policy")
+        user.user_permissions.add(custom)
+        entry = LogEntry.objects.create(user=user, content_type=stale, object_id="1", object_repr="总部",
+                                        action_flag=CHANGE)
+
+        _migrate(_latest())
+    finally:
+        _migrate(_latest())
+        ContentType.objects.clear_cache()
+
+    assert not ContentType.objects.filter(pk=stale.pk).exists()
+    assert ContentType.objects.get(pk=new.pk).natural_key() == ("pool", "poolpolicy")
+    assert _holds(user, group, "change_poolpolicy", "pool")
+    assert set(user.user_permissions.values_list("content_type__app_label", "codename")) == {
+        ("pool", "change_poolpolicy"), ("pool", "view_poolpolicy"), ("pool", "approve_policy")}
+    assert Permission.objects.get(pk=custom.pk).content_type_id == new.pk
+    assert Permission.objects.filter(content_type=new).count() == 5
+    assert LogEntry.objects.get(pk=entry.pk).content_type_id == new.pk

@@ -17,7 +17,6 @@ from .assignment import (  # noqa: F401
 from .bulk import (  # noqa: F401
     BULK_FIELDS,
     LEVEL_FIELDS,
-    WRITE_CHUNK,
     BulkAssign,
     LeadsCreated,
     lead_create_many,
