@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.core.panels import collect
 from salesflow.imports import pages as import_pages
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users, region_list, user_find
@@ -21,6 +22,7 @@ from . import selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
 from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
+from .hooks import CUSTOMER_PANELS
 from .imports import CUSTOMER_IMPORT_KIND
 from .models import CUSTOMER_FLOW
 from .validation import Lookups, clean_contact, clean_customer
@@ -123,7 +125,8 @@ def customer_detail(request, customer_id: int):
         "can_edit": customer.can("edit", by=request.user),
         "can_reveal": selectors.can_reveal_phones(request.user, customer),
         "can_reassign": customer.can("reassign", by=request.user),
-        "can_request_discount": has_capability(request.user, "discount.request"),
+        # What the apps above crm add to the file (deals' buttons, the pool's card, reception, visits).
+        "panels": collect(CUSTOMER_PANELS, customer=customer, user=request.user, request=request),
         "contact_form": ContactForm(), "reassign_form": ReassignForm(user=request.user),
         "actions": [action for action in CUSTOMER_FLOW.actions(customer.status)
                     if customer.can(action, by=request.user)],

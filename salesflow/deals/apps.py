@@ -22,3 +22,10 @@ class DealsConfig(AppConfig):
         from .activity import stage_changes
 
         activity.SOURCES.register(stage_changes)
+
+        from salesflow.crm.hooks import CUSTOMER_PANELS
+
+        from .panels import customer_deals_panel
+
+        # "New opportunity", "Opportunities" and "Request a discount" on the customer file.
+        CUSTOMER_PANELS.register(customer_deals_panel)

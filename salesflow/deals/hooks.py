@@ -8,3 +8,11 @@ OPPORTUNITY_WON = Hook(
     doc="Inside the win transaction, after the opportunity is saved as won and audited (R15: the reception app "
         "hands the customer's prospect files to customer service).",
 )
+
+OPPORTUNITY_PANELS = Hook(
+    "deals.opportunity_panels",
+    signature="handler(*, opportunity, user, request) -> core.panels.Panel | Iterable[Panel] | None",
+    doc="Read-only, while the opportunity page is built: what an app above deals shows on it for this user "
+        "(None: nothing). Slots: 'actions' (buttons in the header, before the opportunity's own).",
+    in_transaction=False,
+)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from salesflow.core import activity
 from salesflow.core.errors import AppError, NotFound, PermissionRefused
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.core.panels import collect
 from salesflow.crm import selectors as crm_selectors
 from salesflow.org.roles import UNIT_HEADS, has_capability
 from salesflow.org.scope import data_scope
@@ -21,6 +22,7 @@ from salesflow.org.selectors import assignable_users, region_list, team_choices
 
 from . import funnel, selectors, services
 from .forms import OpportunityForm
+from .hooks import OPPORTUNITY_PANELS
 from .pipeline import CHECKLISTS, OPEN_STAGES, Stage
 
 
@@ -122,7 +124,8 @@ def opportunity_detail(request, opportunity_id: int):
         "activities": activity.for_opportunity(request.user, opportunity.pk),
         "timeline": crm_selectors.customer_timeline(user=request.user, customer=customer, limit=50),
         "can_edit": opportunity.can("edit", by=request.user),
-        "can_log_visit": has_capability(request.user, "visit.log"),
+        # What the apps above deals add (the visits' "Log visit" button): deals.hooks.OPPORTUNITY_PANELS.
+        "panels": collect(OPPORTUNITY_PANELS, opportunity=opportunity, user=request.user, request=request),
         "moves": [s for s in OPEN_STAGES if opportunity.can(f"to_{s}", by=request.user)],
         "can_win": opportunity.can("win", by=request.user),
         "can_reopen": opportunity.can("reopen", by=request.user),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.core.panels import collect
 from salesflow.crm.choices import SourceChannel
 from salesflow.org.models import UnitKind
 from salesflow.org.roles import has_capability
@@ -16,6 +17,7 @@ from salesflow.org.selectors import assignable_users, unit_choices, unit_find, u
 
 from . import selectors, services
 from .forms import LeadForm, ScreenForm
+from .hooks import LEAD_PANELS
 from .models import LEAD_ACTIONS, Lead, LeadStatus
 
 
@@ -94,6 +96,8 @@ def lead_detail(request, lead_id: int):
     can = {action: action in actions for action in LEAD_ACTIONS}
     return render(request, "leads/lead_detail.html", {
         "lead": lead, "history": selectors.lead_history(lead=lead), "can": can,
+        # What the apps above leads add (the visits' "Log visit" button): leads.hooks.LEAD_PANELS.
+        "panels": collect(LEAD_PANELS, lead=lead, user=user, request=request),
         "screen_form": ScreenForm(initial=initial) if can["screen"] else None,
         # Marking a contact again only records it once more: the button is for the first contact.
         "offer_contact": can["contact"] and lead.contacted_at is None,

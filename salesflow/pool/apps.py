@@ -21,3 +21,10 @@ class PoolConfig(AppConfig):
         CUSTOMER_FROM_POOL.register(customer_cap_on_leaving_pool)
         # Customers without follow-up or deal for too long: warned, then back to the pool (days: hourly is enough).
         schedule(3600, sweep_customer_pool)
+
+        from salesflow.crm.hooks import CUSTOMER_PANELS
+
+        from .panels import customer_pool_panel
+
+        # The pool status and the claim / assign / release forms on the customer file.
+        CUSTOMER_PANELS.register(customer_pool_panel)

@@ -27,3 +27,10 @@ class ReceptionConfig(AppConfig):
         from .selectors import activity_source
 
         activity.SOURCES.register(activity_source)
+
+        from salesflow.crm.hooks import CUSTOMER_PANELS
+
+        from .panels import customer_reception_panel
+
+        # The customer's reception records on the customer file.
+        CUSTOMER_PANELS.register(customer_reception_panel)

@@ -70,6 +70,38 @@ ENTRIES: list[NavEntry] = [
 ]
 
 
+@dataclass(frozen=True)
+class SectionLink:
+    key: str
+    label: str
+    url_name: str
+
+
+# Pages shown together although different apps serve them. A page of a lower app reaches its siblings above it
+# through these links (every template gets them as ``nav_sections``), never by naming their URLs, so templates
+# keep to the layers (scripts/import_graph.py reads them too).
+SECTIONS: dict[str, list[SectionLink]] = {
+    # The lead rules, as tabs: the pool's policies, the leads' scoring and territory rules.
+    "lead_rules": [
+        SectionLink("policies", _("Pool policies"), "pool:config_policies"),
+        SectionLink("scoring", _("Scoring rules"), "leads:config_scoring"),
+        SectionLink("rules", _("Territory rules"), "leads:config_rules"),
+    ],
+    # The two public pools side by side: the customers' (pool) and the leads' (leads).
+    "pools": [
+        SectionLink("customers", _("Customer pool"), "pool:customer_pool"),
+        SectionLink("leads", _("Lead pool"), "leads:lead_pool"),
+    ],
+}
+
+
+class Sections:
+    """``nav_sections.<name>``: a section's links as ``{"key", "label", "url"}``, resolved when a page asks."""
+
+    def __getitem__(self, name: str) -> list[dict]:
+        return [{"key": link.key, "label": link.label, "url": reverse(link.url_name)} for link in SECTIONS[name]]
+
+
 def navigation_for(user, current_path: str = "") -> list[dict]:
     stages = []
     for number, (key, label) in enumerate(STAGES, start=1):

@@ -23,3 +23,14 @@ class VisitsConfig(AppConfig):
         # Morning reminders of planned visits and due follow-ups; each item is told once a day, so the
         # sweep may run as often as it likes (every 10 minutes, from any number of workers).
         schedule(600, send_visit_reminders)
+
+        from salesflow.crm.hooks import CUSTOMER_PANELS
+        from salesflow.deals.hooks import OPPORTUNITY_PANELS
+        from salesflow.leads.hooks import LEAD_PANELS
+
+        from .panels import customer_visits_panel, lead_log_visit_panel, opportunity_log_visit_panel
+
+        # The visits card on the customer file; "Log visit" on the opportunity and the lead.
+        CUSTOMER_PANELS.register(customer_visits_panel)
+        OPPORTUNITY_PANELS.register(opportunity_log_visit_panel)
+        LEAD_PANELS.register(lead_log_visit_panel)

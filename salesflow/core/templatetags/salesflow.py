@@ -27,3 +27,12 @@ def capital_amount(value) -> str:
         return amount_in_words(Decimal(value))
     except (InvalidOperation, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel) -> str:
+    """``{% render_panel panel %}``: a ``core.panels.Panel`` other apps contribute to a page, rendered as
+    ``{% include panel.template with <panel.context> %}`` would (the page's context plus the panel's own)."""
+    template_ = context.template.engine.get_template(panel.template)
+    with context.push(**panel.context):
+        return template_.render(context)
