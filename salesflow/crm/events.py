@@ -24,3 +24,6 @@ CUSTOMER_IMPORT_FINISHED = declare("customer.import_finished", _("Customer impor
 CUSTOMER_CLAIMED = declare("customer.claimed", _("Customer claimed from the pool"))
 CUSTOMER_POOL_ASSIGNED = declare("customer.pool_assigned", _("Customer assigned from the pool"))
 CUSTOMER_RELEASED = declare("customer.released", _("Customer returned to the pool by its owner"))
+
+# R15: after the deal the file passes to a customer-service supervisor (written for reception's hand-over).
+CUSTOMER_HANDED_TO_SERVICE = declare("customer.handed_to_service", _("Customer file handed to customer service"))

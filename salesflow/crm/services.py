@@ -234,6 +234,14 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
 
 # --- the public pool (公海): the pool app decides who and when, these write the customer rows ----------------
 
+def _require_transaction(service: str) -> None:
+    """The pool's writers below lock nothing and (the bulk ones) audit nothing themselves: their caller holds
+    the customer rows' locks and records the events, so running one outside the caller's transaction would
+    write unlocked, unaudited rows."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"crm.services.{service} must be called inside the caller's transaction")
+
+
 def customer_from_pool(*, by, customer: Customer, owner: User, note: str = "", claimed: bool = False) -> Customer:
     """A customer waiting in the public pool gets an owner: claimed by ``owner`` themself (``claimed``) or
     assigned. The caller holds the locks (the receiving user's row, then the customer) and has checked who may;
@@ -248,8 +256,10 @@ def customer_from_pool(*, by, customer: Customer, owner: User, note: str = "", c
 
 
 def customer_to_pool(*, by, customer: Customer, note: str, at: dt.datetime | None = None) -> Customer:
-    """退回公海: the owner leaves the customer, which waits in its unit's pool (the unit is kept). The caller holds
-    the customer's row lock and has checked who may and why (the pool app's ``customer_release``)."""
+    """退回公海: the owner leaves the customer, which waits in its unit's pool (the unit is kept). The caller (the pool
+    app's ``customer_release``) holds the customer's row lock and has checked who may and why; this records the
+    ``customer.released`` event."""
+    _require_transaction("customer_to_pool")
     before = {"owner": customer.owner_id, "unit": customer.unit_id}
     customer.owner = None
     customer.owned_since, customer.pool_warned_at, customer.released_at = None, None, at or timezone.now()
@@ -260,18 +270,26 @@ def customer_to_pool(*, by, customer: Customer, note: str, at: dt.datetime | Non
 
 
 def customers_to_pool(*, customer_ids: list[int], at: dt.datetime) -> int:
-    """The pool's sweep returns overdue customers (rows locked by the caller, which records the audit events)."""
+    """The pool's sweep returns overdue customers. The caller (``pool.services.customers_pool_sweep``) holds the
+    rows' locks (SELECT … FOR UPDATE SKIP LOCKED per batch) and records one ``customer.reclaimed`` event each."""
+    _require_transaction("customers_to_pool")
     return Customer.objects.filter(pk__in=customer_ids).update(owner=None, owned_since=None, pool_warned_at=None,
                                                                released_at=at, updated_at=timezone.now())
 
 
 def customers_mark_pool_warned(*, customer_ids: list[int], at: dt.datetime) -> int:
-    """The owners of these customers were warned that they return to the pool soon (once per ownership)."""
+    """The owners of these customers were warned that they return to the pool soon (once per ownership). The
+    caller (``pool.services.customers_pool_sweep``) holds the rows' locks and records one ``customer.pool_warned``
+    event each."""
+    _require_transaction("customers_mark_pool_warned")
     return Customer.objects.filter(pk__in=customer_ids).update(pool_warned_at=at)
 
 
 def customers_clear_pool_warning(*, customer_ids: list[int]) -> int:
-    """A warning became void (a contact, a deal, an exemption): the clocks run again from scratch."""
+    """A warning became void (a contact, a deal, an exemption): the clocks run again from scratch. The caller
+    (``pool.services.customers_pool_sweep``) holds the rows' locks; no event is recorded (the warning's own event
+    stays in the trail, and the contact or deal that voided it has its own)."""
+    _require_transaction("customers_clear_pool_warning")
     return Customer.objects.filter(pk__in=customer_ids).update(pool_warned_at=None)
 
 
@@ -282,17 +300,82 @@ def _give(customer: Customer, owner: User, now: dt.datetime | None = None) -> No
     customer.save(update_fields=["owner", "unit", "owned_since", "pool_warned_at", "released_at", "updated_at"])
 
 
-def customer_record_contact(*, customer_id: int, at: dt.datetime) -> None:
-    """A visit, call or other follow-up happened (R17: the customer table is updated after each visit): the
-    pool's "no follow-up" clock restarts and a pending return-to-pool warning is void. Never moves backwards."""
-    Customer.objects.filter(pk=customer_id).filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)) \
-        .update(last_contact_at=at, pool_warned_at=None)
+@dataclass(frozen=True)
+class ContactRecorded:
+    """What ``customer_record_contact`` changed (the visit's audit event on the customer shows it)."""
+
+    customer: Customer
+    before: dict
+    after: dict
+
+
+@transaction.atomic
+def customer_record_contact(*, customer_id: int, at: dt.datetime, next_followup_on: dt.date | None = None,
+                            void_pool_warning: bool = False) -> ContactRecorded:
+    """R17: after each visit (or another follow-up) the customer information table (《目标客户基本信息情况统计表》)
+    is brought up to date — last contact and next follow-up — in the caller's transaction, the customer row locked.
+
+    The last contact never moves backwards: a late entry of an older contact only fills an empty next follow-up.
+    A newer contact sets the next follow-up it names, or clears one that fell due by the contact's day (the
+    follow-up that was due is this contact). The pool's "no follow-up" clock restarts from ``last_contact_at``.
+
+    ``void_pool_warning``: also void a pending return-to-pool warning. The visit log does not (its behaviour so
+    far): the pool's sweep clears a warning a contact made void on its next run, and keeps one the contact does
+    not void (the "no deal" clock, a backdated visit). No audit event here: the caller records its own on the
+    customer (visits: ``visit.logged`` with ``before``/``after``)."""
+    customer = Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    before = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
+    on = timezone.localtime(at, timezone.get_default_timezone()).date()
+    fields = ["last_contact_at", "next_followup_on", "updated_at"]
+    if customer.last_contact_at is None or at >= customer.last_contact_at:
+        customer.last_contact_at = at
+        if next_followup_on is not None:
+            customer.next_followup_on = next_followup_on
+        elif customer.next_followup_on is not None and customer.next_followup_on <= on:
+            customer.next_followup_on = None
+        if void_pool_warning:
+            customer.pool_warned_at = None
+            fields.append("pool_warned_at")
+    elif customer.next_followup_on is None and next_followup_on is not None:
+        customer.next_followup_on = next_followup_on
+    customer.save(update_fields=fields)
+    after = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
+    return ContactRecorded(customer=customer, before=before, after=after)
 
 
 def customer_record_deal(*, customer_id: int, at: dt.datetime) -> None:
     """An opportunity of the customer was won: the pool's "no deal" clock restarts. Never moves backwards."""
     Customer.objects.filter(pk=customer_id).filter(Q(last_deal_at__isnull=True) | Q(last_deal_at__lt=at)) \
         .update(last_deal_at=at)
+
+
+@transaction.atomic
+def customer_hand_to_service(*, by, customer_id: int, service_owner: User, at: dt.datetime,
+                             note: str = "") -> Customer:
+    """R15: after the deal the customer's file passes to a customer-service supervisor (客户服务主管), who sees the
+    customer from then on (``Customer.objects.visible_to``). The caller (reception's prospect hand-over, by hand or
+    on the win) has checked the deal and who may, and chose the supervisor; this locks the customer row, writes and
+    records ``customer.handed_to_service``. A customer already served by this supervisor is left as it is (one win
+    hands over every prospect filed for the customer)."""
+    customer = Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    if customer.service_owner_id == service_owner.pk:
+        return customer
+    before = {"service_owner": customer.service_owner_id, "service_since": customer.service_since}
+    customer.service_owner, customer.service_since = service_owner, at
+    customer.save(update_fields=["service_owner", "service_since", "updated_at"])
+    events.CUSTOMER_HANDED_TO_SERVICE.record(by=by, obj=customer, customer_id=customer.pk,
+                                             before={k: _iso(v) for k, v in before.items()},
+                                             after={"service_owner": service_owner.pk, "service_since": _iso(at)},
+                                             note=note)
+    return customer
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
 
 
 def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:

@@ -443,12 +443,13 @@ def service_supervisor_for(customer) -> User | None:
 
 
 def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = "") -> Prospect:
-    from salesflow.crm.models import Customer
+    from salesflow.crm.services import customer_hand_to_service
 
     _step(by, prospect, "hand_over", events.PROSPECT_HANDED_OVER, note=note,
           fields={"service_owner": service_owner, "handed_over_by": by, "handed_over_at": now})
-    Customer.objects.filter(pk=prospect.customer_id).exclude(service_owner=service_owner).update(
-        service_owner=service_owner, service_since=now)
+    # The customer file's own service locks the customer row (last in this module's lock order) and audits it.
+    customer_hand_to_service(by=by, customer_id=prospect.customer_id, service_owner=service_owner, at=now,
+                             note=note)
     name = prospect.name
     notify([service_owner], kind="prospect.handed_over",
            title=lambda: _("Customer file handed to customer service: {name}").format(name=name),

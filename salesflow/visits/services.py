@@ -410,25 +410,16 @@ def clean_visit_log(by, data: dict, *, now: dt.datetime) -> tuple[dict, dict]:
 
 def _update_customer_table(by, customer_id: int, log: VisitLog) -> None:
     """R17: after each visit the customer information table (《目标客户基本信息情况统计表》) is brought up to date —
-    last contact and next follow-up — and the visit goes on the customer's timeline, in the log's transaction."""
-    from salesflow.crm.models import Customer
+    last contact and next follow-up, by the customer file's service — and the visit goes on the customer's
+    timeline, in the log's transaction."""
+    from salesflow.crm.services import customer_record_contact
 
-    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer_id)
-    before = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
-    if customer.last_contact_at is None or log.visited_at >= customer.last_contact_at:
-        customer.last_contact_at = log.visited_at
-        if log.next_followup_on is not None:
-            customer.next_followup_on = log.next_followup_on
-        elif customer.next_followup_on is not None and customer.next_followup_on <= log.visited_on:
-            customer.next_followup_on = None  # the follow-up that was due is this visit
-    elif customer.next_followup_on is None and log.next_followup_on is not None:
-        customer.next_followup_on = log.next_followup_on  # a late entry of an older visit only fills a gap
-    customer.save(update_fields=["last_contact_at", "next_followup_on", "updated_at"])
-    after = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
+    change = customer_record_contact(customer_id=customer_id, at=log.visited_at,
+                                     next_followup_on=log.next_followup_on)
     summary = log.outcome if len(log.outcome) <= 200 else log.outcome[:199] + "…"
-    events.VISIT_LOGGED.record(by=by, obj=customer, customer_id=customer.pk,
-                               before={k: _iso(v) for k, v in before.items()},
-                               after={k: _iso(v) for k, v in after.items()},
+    events.VISIT_LOGGED.record(by=by, obj=change.customer, customer_id=customer_id,
+                               before={k: _iso(v) for k, v in change.before.items()},
+                               after={k: _iso(v) for k, v in change.after.items()},
                                note=_("{kind}: {summary}").format(kind=log.get_kind_display(),
                                                                    summary=summary))
 

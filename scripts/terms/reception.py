@@ -73,6 +73,8 @@ ZH_HANS = {
         "{supervisor} 已登记客户档案。请组织准备洽谈（E6），并对客户的意见和建议进行解释说明。",
     "Say why the prospect is dropped.": "请填写放弃该准客户的原因。",
     "Customer file handed to customer service: {name}": "客户档案转交客服：{name}",
+    # crm/events.py: the customer file's own trail of the R15 hand-over
+    "Customer file handed to customer service": "客户档案移交客服",
     "The deal is done; the prospect file passes to you for after-sales service (R15).":
         "客户已成交，准客户资料转交给您，负责售后服务（R15）。",
     "Deal done: choose a customer-service supervisor for {name}": "已成交：请为 {name} 指定客户服务主管",

@@ -118,7 +118,7 @@ def test_r17_a_logged_contact_voids_the_pending_warning(org, make_customer):
     customer = make_customer(days_owned=29)
     sweep()
     assert Customer.objects.get(pk=customer.pk).pool_warned_at is not None
-    crm_services.customer_record_contact(customer_id=customer.pk, at=timezone.now())
+    crm_services.customer_record_contact(customer_id=customer.pk, at=timezone.now(), void_pool_warning=True)
     customer.refresh_from_db()
     assert customer.pool_warned_at is None and customer.last_contact_at is not None
     assert sweep(days_ahead=2) == {"warned": 0, "returned": 0, "cleared": 0}

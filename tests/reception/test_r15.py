@@ -52,6 +52,13 @@ def test_r15_the_file_passes_to_customer_service_when_the_deal_is_won(org, peopl
     handed = events.get(action="prospect.handed_over")
     assert handed.customer_id == customer.pk and handed.after["service_owner"] == people.service.pk
     assert events.filter(action="prospect.deal_done").exists()
+    # The customer file records the change of who serves it on its own trail (crm.services.customer_hand_to_service).
+    on_customer = AuditEvent.objects.get(action="customer.handed_to_service")
+    assert (on_customer.object_type, on_customer.object_id, on_customer.customer_id, on_customer.actor_id) == (
+        "crm.customer", str(customer.pk), customer.pk, org.rep.pk)
+    assert on_customer.before["service_owner"] is None
+    assert on_customer.after == {"service_owner": people.service.pk,
+                                 "service_since": customer.service_since.isoformat()}
 
 
 def test_r15_no_hand_over_before_the_deal(org, people, filed):
@@ -103,6 +110,9 @@ def test_r15_without_a_service_supervisor_the_supervisor_is_asked_and_hands_over
         "handed_over", hq_service, org.supervisor)
     assert Customer.objects.get(pk=prospect.customer_id).service_owner == hq_service
     assert AuditEvent.objects.get(action="prospect.handed_over").note == "华东客服主管休假"
+    on_customer = AuditEvent.objects.get(action="customer.handed_to_service", customer_id=prospect.customer_id)
+    assert (on_customer.actor_id, on_customer.after["service_owner"], on_customer.note) == (
+        org.supervisor.pk, hq_service.pk, "华东客服主管休假")
 
 
 def test_r15_service_supervisor_sees_the_handed_over_customer_outside_their_unit(org, people, filed):
@@ -133,3 +143,5 @@ def test_r15_existing_service_owner_of_the_customer_is_kept(org, people, filed):
     Customer.objects.filter(pk=prospect.customer_id).update(service_owner=other)
     deals.opportunity_win(by=fresh(org.rep), opportunity_id=_opportunity(org, prospect).pk)
     assert Prospect.objects.get(pk=prospect.pk).service_owner == other
+    # The customer's service owner did not change: nothing to record on the customer.
+    assert not AuditEvent.objects.filter(action="customer.handed_to_service").exists()

@@ -100,6 +100,23 @@ def test_r17_follow_up_rules(org, log_visit):
     assert c.last_contact_at == at(WEDNESDAY, 9, 45) and c.next_followup_on == dt.date(2026, 5, 27)
 
 
+def test_r17_the_customer_table_is_written_by_the_customer_files_service(org, log_visit, monkeypatch):
+    """The visit log asks crm.services.customer_record_contact (which locks the customer row) in its transaction;
+    a pending return-to-pool warning is left to the pool's sweep, which knows whether the visit voided it."""
+    from salesflow.crm import services as crm_services
+
+    calls = []
+    real = crm_services.customer_record_contact
+    monkeypatch.setattr(crm_services, "customer_record_contact", lambda **kw: calls.append(kw) or real(**kw))
+    warned_at = at(dt.date(2026, 5, 11), 8)
+    Customer.objects.filter(pk=org.cust_rep.pk).update(pool_warned_at=warned_at)
+    log = log_visit(customer=org.cust_rep, when=at(WEDNESDAY, 10), next_followup_on="2026-05-15")
+    assert calls == [{"customer_id": org.cust_rep.pk, "at": log.visited_at,
+                      "next_followup_on": dt.date(2026, 5, 15)}]
+    customer = Customer.objects.get(pk=org.cust_rep.pk)
+    assert customer.last_contact_at == log.visited_at and customer.pool_warned_at == warned_at
+
+
 def test_a_visit_to_a_lead_marks_it_contacted(org, log_visit):
     from salesflow.leads import services as leads
 
