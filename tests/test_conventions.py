@@ -1,9 +1,13 @@
 """The conventions every app follows, checked by reading the code (``ast``), so a new app cannot drift from them:
 
-- views, API modules and forms read through selectors: no business model's ``.objects`` there;
+- whatever answers a request or renders (views, API modules, forms, pages, context processors, template tags,
+  blocks, panels) reads through selectors: no business model's ``.objects`` / ``_default_manager`` there (nor
+  on a model reached through ``apps.get_model`` or a ``models`` module), and no ``get_object_or_404`` /
+  ``get_list_or_404``, which read unscoped and skip "not yours = not found";
 - a document's status or stage changes only in a services module (where the state machine, the permission
   check, the transaction and the audit event are);
-- no app imports another app's views, and every import follows the layering written in the README
+- no app imports another app's views (``from … import``, ``import …``, relative or aliased), and every import
+  follows the layering written in the README
   (``scripts/import_graph.py``): no cycle between apps, the ground floor imports no business app;
 - ``select_for_update()`` on a query that joins other tables names the rows it locks (``of=``): PostgreSQL
   otherwise locks the joined rows too, in an order other code paths may take the other way round (deadlock).
@@ -38,10 +42,17 @@ def app_files() -> list[Path]:
     return [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
 
 
+ENTRY_KINDS = ("views", "api", "forms", "pages", "context_processors", "blocks", "panels")
+
+
 def is_entry_module(path: Path) -> bool:
-    """Views, API modules and forms: ``views.py``, ``*_views.py``, ``api.py``, ``*_api.py``, ``forms.py``…"""
+    """Whatever answers a request or renders: ``views.py``, ``*_views.py``, ``api.py``, ``*_api.py``,
+    ``forms.py``, ``pages.py``, ``context_processors.py``, ``blocks.py``, ``panels.py`` (and their ``*_``
+    forms), and every module of a ``templatetags`` package."""
     stem = path.stem
-    return any(stem == kind or stem.endswith("_" + kind) for kind in ("views", "api", "forms"))
+    if "templatetags" in path.parts[:-1]:
+        return True
+    return any(stem == kind or stem.endswith("_" + kind) for kind in ENTRY_KINDS)
 
 
 def is_services_module(path: Path) -> bool:
@@ -58,15 +69,70 @@ def model_names(tree: ast.AST) -> set[str]:
     return names
 
 
+MANAGERS = {"objects", "_default_manager", "_base_manager"}
+SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _is_get_model(node: ast.AST) -> bool:
+    """``apps.get_model(…)``, ``django_apps.get_model(…)``, ``get_model(…)``."""
+    return isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Attribute) and node.func.attr == "get_model")
+        or (isinstance(node.func, ast.Name) and node.func.id == "get_model"))
+
+
+def _models_modules(tree: ast.AST) -> set[str]:
+    """Names that stand for a salesflow ``models`` module: ``from salesflow.crm import models [as m]``,
+    ``from . import models``, ``import salesflow.crm.models [as m]``."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("salesflow")):
+            names |= {alias.asname or alias.name for alias in node.names if alias.name == "models"}
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("salesflow.") and alias.name.split(".")[-1] == "models":
+                    names.add(alias.asname or alias.name)
+    return names
+
+
 def objects_uses(source: str) -> list[tuple[int, str]]:
+    """Unscoped reads: a model's manager (a model imported from a salesflow ``models`` module, reached through
+    such a module, or through ``apps.get_model``) and Django's ``get_object_or_404`` / ``get_list_or_404``."""
     tree = ast.parse(source)
     models = model_names(tree)
+    modules = _models_modules(tree)
+    shortcuts = set(SHORTCUTS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.shortcuts":
+            shortcuts |= {alias.asname for alias in node.names if alias.name in SHORTCUTS and alias.asname}
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _is_get_model(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            models |= {t.id for t in targets if isinstance(t, ast.Name)}
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"} \
-                and isinstance(node.value, ast.Name) and node.value.id in models:
-            found.append((node.lineno, f"{node.value.id}.{node.attr}"))
-    return found
+        if isinstance(node, ast.Attribute) and node.attr in MANAGERS:
+            value = node.value
+            dotted = _dotted(value)
+            if _is_get_model(value):
+                found.append((node.lineno, f"get_model(…).{node.attr}"))
+            elif dotted and (dotted in models or dotted.rpartition(".")[0] in modules):
+                found.append((node.lineno, f"{dotted}.{node.attr}"))
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else \
+                node.func.attr if isinstance(node.func, ast.Attribute) else None
+            if name in shortcuts:
+                what = _dotted(node.args[0]) if node.args else None
+                found.append((node.lineno, f"{name}({what or '…'})"))
+    return sorted(found)
 
 
 def state_assignments(source: str) -> list[tuple[int, str]]:
@@ -134,21 +200,50 @@ def unscoped_locks(source: str) -> list[tuple[int, str]]:
     return found
 
 
+def _is_views_module(module: str) -> bool:
+    last = module.split(".")[-1]
+    return last == "views" or last.endswith("_views")
+
+
+def _absolute(path: Path, module: str | None, level: int) -> str:
+    """The absolute module a (possibly relative) ``from … import`` names, seen from ``path``."""
+    if not level:
+        return module or ""
+    package = ("salesflow",) + path.relative_to(PACKAGE).parts[:-1]
+    base = package[:len(package) - (level - 1)] if level > 1 else package
+    return ".".join(base + ((module,) if module else ()))
+
+
 def views_imports(path: Path, source: str) -> list[tuple[int, str]]:
+    """Imports of another app's views module, in every spelling: ``from salesflow.x.views import …``,
+    ``from salesflow.x import views [as v]``, ``import salesflow.x.views [as v]``, the relative forms
+    (``from ..x import views``) and ``import_module("salesflow.x.views")``."""
     parts = path.relative_to(PACKAGE).parts
     if len(parts) == 1:  # the project's own modules (urls.py wires every app's views together)
         return []
     own = parts[0]
+
+    def foreign(module: str) -> bool:
+        bits = module.split(".")
+        return len(bits) >= 3 and bits[0] == "salesflow" and bits[1] != own and _is_views_module(module)
+
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("salesflow."):
-            parts = node.module.split(".")
-            if len(parts) >= 3 and parts[1] != own and (parts[-1] == "views" or parts[-1].endswith("_views")):
-                found.append((node.lineno, f"from {node.module} import …"))
-            if len(parts) == 2 and parts[1] != own:
-                for alias in node.names:
-                    if alias.name == "views" or alias.name.endswith("_views"):
-                        found.append((node.lineno, f"from {node.module} import {alias.name}"))
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute(path, node.module, node.level)
+            shown = "." * node.level + (node.module or "")
+            if foreign(module):
+                found.append((node.lineno, f"from {shown} import …"))
+                continue
+            for alias in node.names:
+                if foreign(f"{module}.{alias.name}"):
+                    found.append((node.lineno, f"from {shown} import {alias.name}"))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, f"import {alias.name}") for alias in node.names if foreign(alias.name)]
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str) and foreign(node.args[0].value) \
+                and (_dotted(node.func) or "").split(".")[-1] in {"import_module", "__import__"}:
+            found.append((node.lineno, f"import_module({node.args[0].value!r})"))
     return found
 
 
@@ -172,7 +267,8 @@ def _scan(check, select=lambda p: True) -> dict[Path, list]:
 
 def test_views_api_and_forms_read_through_selectors():
     found = _scan(objects_uses, is_entry_module)
-    assert not found, "Model.objects in a view, API module or form (use a selector):\n" + _report(found)
+    assert not found, ("unscoped read (Model.objects, get_object_or_404…) in a view, API module, form, page, "
+                       "context processor, template tag, block or panel (use a selector):\n" + _report(found))
 
 
 def _holds_documents(path: Path) -> bool:
@@ -223,6 +319,56 @@ def test_planted_objects_in_a_view_is_caught():
     assert not is_entry_module(Path("salesflow/leads/selectors.py"))
 
 
+def test_planted_get_object_or_404_is_caught():
+    assert objects_uses(_src("""
+        from django.shortcuts import get_list_or_404
+        from django.shortcuts import get_object_or_404 as fetch
+        from django import shortcuts
+        from salesflow.crm.models import Customer
+        def view(request, pk):
+            a = get_object_or_404(Customer, pk=pk)
+            b = get_list_or_404(Customer, owner=request.user)
+            c = fetch(Customer, pk=pk)
+            d = shortcuts.get_object_or_404(Customer.objects.all(), pk=pk)
+    """)) == [(7, "get_object_or_404(Customer)"), (8, "get_list_or_404(Customer)"), (9, "fetch(Customer)"),
+              (10, "Customer.objects"), (10, "get_object_or_404(…)")]
+
+
+def test_planted_manager_reached_another_way_is_caught():
+    assert objects_uses(_src("""
+        from django.apps import apps
+        from salesflow.crm import models
+        from . import models as own
+        import salesflow.leads.models
+        import salesflow.deals.models as dm
+        Customer = apps.get_model("crm", "Customer")
+        def view(request, pk):
+            a = Customer._default_manager.get(pk=pk)
+            b = apps.get_model("crm.Contact").objects.all()
+            c = models.Customer.objects.all()
+            d = own.Lead._base_manager.all()
+            e = salesflow.leads.models.Lead.objects.all()
+            f = dm.Opportunity.objects.all()
+            g = request.user.customers.all()
+    """)) == [(9, "Customer._default_manager"), (10, "get_model(…).objects"), (11, "models.Customer.objects"),
+              (12, "own.Lead._base_manager"), (13, "salesflow.leads.models.Lead.objects"),
+              (14, "dm.Opportunity.objects")]
+
+
+@pytest.mark.parametrize("path", ["salesflow/imports/pages.py", "salesflow/site/context_processors.py",
+                                  "salesflow/pool/templatetags/customer_pool.py", "salesflow/approvals/blocks.py",
+                                  "salesflow/deals/discount_blocks.py", "salesflow/crm/forms.py",
+                                  "salesflow/visits/panels.py", "salesflow/core/templatetags/salesflow.py"])
+def test_everything_that_renders_is_an_entry_module(path):
+    assert is_entry_module(Path(path))
+
+
+@pytest.mark.parametrize("path", ["salesflow/crm/selectors.py", "salesflow/crm/services.py",
+                                  "salesflow/org/scope.py", "salesflow/pool/rules.py"])
+def test_reads_and_writes_are_not_entry_modules(path):
+    assert not is_entry_module(Path(path))
+
+
 def test_planted_status_assignment_is_caught():
     hits = state_assignments(_src("""
         def act(order, qs):
@@ -241,6 +387,25 @@ def test_planted_views_import_is_caught():
     assert views_imports(path, "from salesflow.crm import views\n") == [(1, "from salesflow.crm import views")]
     assert views_imports(path, "from salesflow.deals.views import x\n") == []
     assert views_imports(PACKAGE / "urls.py", "from salesflow.site import views\n") == []
+
+
+def test_planted_views_import_in_other_spellings_is_caught():
+    path = PACKAGE / "deals" / "discounts" / "x.py"
+    assert views_imports(path, _src("""
+        import salesflow.crm.views
+        import salesflow.pool.views as pv, salesflow.crm.selectors
+        from salesflow.crm import views as v
+        from salesflow.deals import opportunity_views, selectors
+        from ...crm import views
+        from ...leads.pool_views import x
+        from .. import views
+        from . import views
+        import importlib
+        m = importlib.import_module("salesflow.visits.views")
+        import salesflow.deals.views
+    """)) == [(2, "import salesflow.crm.views"), (3, "import salesflow.pool.views"),
+              (4, "from salesflow.crm import views"), (6, "from ...crm import views"),
+              (7, "from ...leads.pool_views import …"), (11, "import_module('salesflow.visits.views')")]
 
 
 def test_planted_layering_violation_is_caught(tmp_path):

@@ -2,12 +2,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from salesflow.core.parsers import Money
-from salesflow.org.models import User
+from salesflow.org.selectors import user_named
 
 from . import selectors, services
 from .selectors import CustomerFilters, phone_for
@@ -207,7 +206,7 @@ def create_customer(request, payload: CustomerIn):
     contacts = data.pop("contacts")
     confirm = data.pop("confirm_duplicates")
     owner_id = data.pop("owner_id")
-    owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
+    owner = user_named(owner_id, active_only=True) if owner_id else None
     customer = services.customer_create(by=request.user, data=data, contacts=contacts, owner=owner,
                                         confirm_duplicates=confirm)
     return Status(201, _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer.pk)))
@@ -230,7 +229,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 @router.post("/{customer_id}/reassign", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def reassign_customer(request, customer_id: int, payload: ReassignIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    owner = get_object_or_404(User, pk=payload.owner_id)
+    owner = user_named(payload.owner_id)
     services.customer_reassign(by=request.user, customer=customer, owner=owner, note=payload.note)
     return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
 

@@ -3,13 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from salesflow.core.parsers import Money
 from salesflow.crm.api import CappedPagination, ErrorOut
-from salesflow.org.models import OrgUnit, User
+from salesflow.org.selectors import unit_named, user_named
 
 from . import selectors, services
 from .selectors import LeadFilters
@@ -130,7 +129,7 @@ def create_lead(request, payload: LeadIn):
     data = payload.dict()
     owner_id = data.pop("owner_id")
     confirm = data.pop("confirm_duplicates")
-    owner = get_object_or_404(User, pk=owner_id, is_active=True) if owner_id else None
+    owner = user_named(owner_id, active_only=True) if owner_id else None
     lead = services.lead_create(by=request.user, data=data, owner=owner, confirm_duplicates=confirm)
     return Status(201, _get(request, lead.pk))
 
@@ -161,8 +160,8 @@ def contacted_lead(request, lead_id: int):
 @router.post("/{lead_id}/assign", response={200: LeadOut, **ERRORS})
 def assign_lead(request, lead_id: int, payload: AssignIn):
     lead = _get(request, lead_id)
-    owner = get_object_or_404(User, pk=payload.owner_id) if payload.owner_id else None
-    team = get_object_or_404(OrgUnit, pk=payload.team_id) if payload.team_id else None
+    owner = user_named(payload.owner_id) if payload.owner_id else None
+    team = unit_named(payload.team_id) if payload.team_id else None
     services.lead_assign(by=request.user, lead=lead, mode=payload.mode, owner=owner, team=team, note=payload.note)
     return _get(request, lead_id)
 

@@ -3,7 +3,6 @@ from datetime import datetime
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -11,7 +10,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from salesflow.core.errors import AppError, PermissionRefused
 
 from . import selectors, services
-from .models import OrgUnit, User
 from .roles import has_capability
 
 auth_router = Router(tags=["auth"])
@@ -125,7 +123,7 @@ class OrgUnitPatch(Schema):
 
 
 def _unit(pk):
-    return get_object_or_404(OrgUnit, pk=pk) if pk else None
+    return selectors.unit_named(pk) if pk else None
 
 
 @org_router.get("/org-units", response=list[OrgUnitOut])
@@ -146,7 +144,7 @@ def create_unit(request, payload: OrgUnitIn):
 def update_unit(request, unit_id: int, payload: OrgUnitPatch):
     if not has_capability(request.user, "org.manage"):
         raise PermissionRefused()
-    unit = get_object_or_404(OrgUnit, pk=unit_id)
+    unit = selectors.unit_named(unit_id)
     changes = payload.dict(exclude_unset=True)
     if "parent_id" in changes:
         changes["parent"] = _unit(changes.pop("parent_id"))
@@ -189,7 +187,7 @@ class DeactivateIn(Schema):
 
 
 def _user(pk):
-    return get_object_or_404(User, pk=pk) if pk else None
+    return selectors.user_named(pk) if pk else None
 
 
 @org_router.get("/users", response=list[UserOut])

@@ -102,6 +102,15 @@ def unit_find(unit_id: int | None, *, kind: str | None = None) -> OrgUnit | None
     return qs.first()
 
 
+def unit_named(unit_id: int) -> OrgUnit:
+    """The unit a request names (a parent, a team, the unit being edited): NotFound when there is none, the
+    answer any missing record gets."""
+    unit = unit_find(unit_id)
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
 def active_users() -> QuerySet[User]:
     return User.objects.active()
 
@@ -114,6 +123,15 @@ def user_find(user_id: int | None, *, active_only: bool = False) -> User | None:
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.first()
+
+
+def user_named(user_id: int, *, active_only: bool = False) -> User:
+    """The user a request names (an owner, a manager, a successor): NotFound when there is none, or it is
+    inactive with ``active_only``, the answer any missing record gets."""
+    found = user_find(user_id, active_only=active_only)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def delegate_choices(*, user) -> QuerySet[User]:

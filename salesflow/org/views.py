@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,7 +9,6 @@ from salesflow.core.pages import form_errors, page_view, paginate, querystring_w
 
 from . import selectors, services
 from .forms import DeactivateForm, UnitForm, UserForm
-from .models import OrgUnit
 from .roles import Role, has_capability
 
 
@@ -27,7 +26,7 @@ def unit_list(request):
 @page_view
 def unit_edit(request, unit_id: int | None = None):
     _require_admin(request)
-    unit = get_object_or_404(OrgUnit, pk=unit_id) if unit_id else None
+    unit = selectors.unit_named(unit_id) if unit_id else None
     initial = {}
     if unit:
         initial = {f: getattr(unit, f) for f in ("name", "code", "kind", "province", "operated_by", "partner_name",

@@ -4,14 +4,13 @@ actions, served from here)."""
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from salesflow.crm import selectors as crm_selectors
 from salesflow.crm.api import CappedPagination, CustomerOut, ErrorOut, customer_out
 from salesflow.crm.selectors import phone_for
-from salesflow.org.models import User
+from salesflow.org.selectors import user_named
 
 from . import selectors, services
 
@@ -96,7 +95,7 @@ def claim_customer(request, customer_id: int):
 def assign_customer(request, customer_id: int, payload: AssignIn):
     """A unit head or leadership gives a pool customer to a user of their scope (that user's cap applies)."""
     selectors.customer_pool_reach(user=request.user, customer_id=customer_id)
-    owner = get_object_or_404(User, pk=payload.owner_id, is_active=True)
+    owner = user_named(payload.owner_id, active_only=True)
     services.customer_pool_assign(by=request.user, customer_id=customer_id, owner=owner, note=payload.note)
     return customer_out(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))
 
