@@ -6,20 +6,10 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _rename_content_type(apps, schema_editor, old, new):
-    ContentType = apps.get_model('contenttypes', 'ContentType')
-    db = schema_editor.connection.alias
-    if not ContentType.objects.using(db).filter(app_label=new, model='notification').exists():
-        ContentType.objects.using(db).filter(app_label=old, model='notification').update(app_label=new)
+from salesflow.core.model_moves import content_type_follows
 
 
-def forwards(apps, schema_editor):
-    _rename_content_type(apps, schema_editor, 'approvals', 'notifications')
-
-
-def backwards(apps, schema_editor):
-    _rename_content_type(apps, schema_editor, 'notifications', 'approvals')
+forwards, backwards = content_type_follows(('approvals', 'notification'), ('notifications', 'notification'))
 
 
 class Migration(migrations.Migration):
@@ -29,6 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('approvals', '0003_notification_moves_to_notifications'),
         ('contenttypes', '0002_remove_content_type_name'),
+        ('auth', '0012_alter_user_first_name_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
