@@ -119,17 +119,17 @@ def lead_file(args, rng: random.Random, phones: common.Phones, serials, leads: l
 def run_import(args, org, content: bytes, file_name: str):
     from salesflow.imports import files
     from salesflow.imports import services as imports
-    from salesflow.imports.models import ImportJob, ImportKind, ImportStatus
+    from salesflow.imports.models import ImportJob, ImportStatus
     from salesflow.leads import imports as lead_imports
-    from salesflow.leads import services as lead_services
+    from salesflow.leads.services import bulk as lead_bulk
 
     clock = common.PhaseClock(profile=args.profile)
     clock.wrap(files, "read_rows", "read file")
     clock.wrap(lead_imports, "find_duplicates", "find duplicates")
-    clock.wrap(lead_services, "insert_dicts", "write rows (insert_dicts)")
+    clock.wrap(lead_bulk, "insert_dicts", "write rows (insert_dicts)")
     by = org["reps"][0]["user"] if args.importer == "rep" else org["managers"][0]
     team = org["reps"][0]["team"]
-    kind = ImportKind.LEADS
+    from salesflow.leads.imports import LEAD_IMPORT_KIND as kind
     t_all, cpu_all = time.perf_counter(), time.process_time()
     job = clock.phase("1 upload (read + store)", lambda: imports.import_upload(
         by=by, file_name=file_name, content=content, kind=kind))
