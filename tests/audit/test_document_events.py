@@ -1,5 +1,8 @@
 """A document on the approval engine audits its own transitions on itself, besides the engine's events on its
-approval request: the discount request's history shows submitted, returned and approved."""
+approval request: the discount request's history shows submitted, returned and approved.
+
+R13 (seed 002 A9): "对上报的资料及意见进行审批,审批合格后签署意见并下发销售主管" — the general manager's verdict is
+what moves the request; the document's own trail records each move, with who made it."""
 
 import pytest
 
@@ -18,7 +21,7 @@ def trail(object_type, object_id):
                 .order_by("id").values_list("action", "actor_name", "before", "after", "note"))
 
 
-def test_the_discount_requests_transitions_are_audited_on_the_document_and_on_its_request(r13, discount):
+def test_r13_the_discount_requests_transitions_are_audited_on_the_document_and_on_its_request(r13, discount):
     save_policy("discount-one", [stage(1, "主管", "requester_supervisor")])
     doc = discount()
     request = deals.discount_submit(by=fresh(r13.rep), discount_id=doc.pk)
