@@ -110,6 +110,14 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.username
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role this person holds (the primary role and any additional ones)."""
+        return frozenset({self.role})
+
+    def holds(self, role: str) -> bool:
+        return role in self.roles
+
     def has_capability(self, capability: str) -> bool:
         """Whether this user's role grants ``capability`` (``org.roles.CAPABILITIES``): what lower layers such as
         the audit trail ask without importing the organisation."""

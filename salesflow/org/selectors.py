@@ -14,6 +14,11 @@ def region_of(unit: OrgUnit | None) -> OrgUnit | None:
     return OrgUnit.objects.filter(pk__in=ids, kind="region").first()
 
 
+def users_holding(role: str) -> QuerySet[User]:
+    """Active users who hold ``role``, as their primary role or an additional one."""
+    return User.objects.active().filter(role=role)
+
+
 def org_unit_list(*, user) -> QuerySet[OrgUnit]:
     # The tree itself is not secret to signed-in staff (it names regions and offices, not customers).
     return OrgUnit.objects.select_related("parent").order_by("path")
