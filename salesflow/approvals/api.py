@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from salesflow.core.errors import NotFound
@@ -30,7 +30,9 @@ class TaskOut(Schema):
     discount_percent: Percent | None
     requester: str
     stage: str
-    status: str
+    stage_kind: str = Field(description="gate (approve/reject) or opinion (agree/disagree, always forwarded)")
+    status: str = Field(description="pending, approved, rejected, agreed, disagreed or cancelled")
+    by_submission: bool = Field(description="the requester holds the stage's lane: submitting was the decision")
     on_behalf_of: str | None
     escalated: bool
     due_at: datetime | None
@@ -71,6 +73,10 @@ class TaskOut(Schema):
         return obj.step.name
 
     @staticmethod
+    def resolve_stage_kind(obj) -> str:
+        return obj.step.kind
+
+    @staticmethod
     def resolve_on_behalf_of(obj):
         return obj.on_behalf_of.display_name if obj.on_behalf_of_id else None
 
@@ -104,12 +110,15 @@ def _task(request, task_id):
 
 @router.post("/{task_id}/approve", response={200: TaskOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def approve(request, task_id: int, payload: DecisionIn):
+    """Approve a gate, or agree on an opinion stage (the opinion is then required)."""
     services.approval_decide(by=request.user, task_id=task_id, approve=True, opinion=payload.opinion)
     return _task(request, task_id)
 
 
 @router.post("/{task_id}/reject", response={200: TaskOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def reject(request, task_id: int, payload: DecisionIn):
+    """Reject a gate (the document goes back to its author), or disagree on an opinion stage (the papers still go
+    up with the opinion). Both need the opinion."""
     services.approval_decide(by=request.user, task_id=task_id, approve=False, opinion=payload.opinion)
     return _task(request, task_id)
 
@@ -120,7 +129,8 @@ class StageOut(Schema):
     rule: str
     role: str
     mode: str
-    deadline_days: int
+    kind: str
+    deadline_days: int | None
 
 
 class PolicyOut(Schema):
@@ -133,9 +143,14 @@ class PolicyOut(Schema):
     priority: int
     escalation: dict
     escalation_grace_hours: int
+    same_day_cutoff: str
     is_active: bool
     version: int
     stages: list[StageOut]
+
+    @staticmethod
+    def resolve_same_day_cutoff(obj) -> str:
+        return obj.same_day_cutoff.strftime("%H:%M")
 
     @staticmethod
     def resolve_stages(obj):
@@ -152,6 +167,7 @@ class PolicyIn(Schema):
     priority: int = 100
     escalation: dict = {}
     escalation_grace_hours: int = 4
+    same_day_cutoff: str = "16:00"
     is_active: bool = True
     stages: list[dict]
 

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from . import selectors
 from .flowchart import flowchart_svg, lane_label
-from .models import RequestStatus, StepStatus
+from .models import DECIDED_TASK_STATUSES, RequestStatus, StageKind, StepStatus
 from .registry import DOCUMENT_LABELS, REGISTRY
 
 
@@ -56,12 +56,18 @@ def approval_block(approval, *, user) -> dict:
         for step in rnd["steps"]:
             step.approver_label = lane_label(step.rule, step.role)
     current = {approval.current_step} if approval.status == RequestStatus.PENDING and approval.current_step else set()
-    done = {s.step for s in latest if s.status == StepStatus.APPROVED}
+    done = {s.step for s in latest if s.status in (StepStatus.APPROVED, StepStatus.OPINED)}
+    # 002 A9 "对上报的资料及意见进行审批": the opinions of the latest round's review stages (C9 ∥ B9), side by side.
+    opinions = [
+        {"stage": step.name, "task": t}
+        for step in latest if step.kind == StageKind.OPINION
+        for t in step.assignments if t.status in DECIDED_TASK_STATUSES
+    ]
     task = selectors.my_task_in(approval, user)
     if task is not None:
         task.countdown, task.is_overdue = countdown(task.due_at, now)
     return {
-        "approval": approval, "rounds": rounds, "my_task": task,
+        "approval": approval, "rounds": rounds, "my_task": task, "opinions": opinions,
         "flowchart": flowchart_svg(latest, current_steps=current, done_steps=done - current),
         "document_label": document_label(approval.document_type), "document_url": document_url(approval),
     }

@@ -6,6 +6,8 @@ edit never changes a request already under way.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,6 +33,14 @@ class StageMode(models.TextChoices):
     ANY = "any", _("Any one approver decides")
 
 
+class StageKind(models.TextChoices):
+    # 002 C9/B9: the sales manager and the marketing VP each "审核,签署自己的意见并将资料及时上报" — they sign an
+    # opinion and pass the papers up whatever it says; the GM (A9) decides "对上报的资料及意见进行审批". A gate can
+    # stop the request; an opinion is always forwarded to the next stage.
+    GATE = "gate", _("Approve or reject")
+    OPINION = "opinion", _("Opinion (always forwarded)")
+
+
 class ApprovalPolicy(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -45,6 +55,8 @@ class ApprovalPolicy(models.Model):
     # a role not in the map escalates to the approver's own manager.
     escalation = models.JSONField(_("escalation"), default=dict, blank=True)
     escalation_grace_hours = models.PositiveIntegerField(_("escalation grace (hours)"), default=4)
+    # "Same working day" deadlines: a stage that starts after this time is due by the end of the next working day.
+    same_day_cutoff = models.TimeField(_("same-day cut-off"), default=dt.time(16, 0))
     is_active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -67,8 +79,9 @@ class PolicyStage(models.Model):
     rule = models.CharField(_("approver"), max_length=32, choices=ApproverRule.choices)
     role = models.CharField(_("role"), max_length=32, blank=True)
     mode = models.CharField(_("decision"), max_length=8, choices=StageMode.choices, default=StageMode.ANY)
-    # 0 = the same working day; N = within N working days.
-    deadline_days = models.PositiveIntegerField(_("deadline (working days)"), default=0)
+    kind = models.CharField(_("stage type"), max_length=8, choices=StageKind.choices, default=StageKind.GATE)
+    # None = no deadline; 0 = the same working day (see the policy's cut-off); N = within N working days.
+    deadline_days = models.PositiveIntegerField(_("deadline (working days)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("policy stage")
@@ -162,6 +175,7 @@ class StepStatus(models.TextChoices):
     ACTIVE = "active", _("In progress")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    OPINED = "opined", _("Opinions given")  # an opinion stage is done whatever the opinions say
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -176,7 +190,8 @@ class ApprovalStep(models.Model):
     rule = models.CharField(_("approver"), max_length=32, choices=ApproverRule.choices)
     role = models.CharField(_("role"), max_length=32, blank=True)
     mode = models.CharField(_("decision"), max_length=8, choices=StageMode.choices)
-    deadline_days = models.PositiveIntegerField(_("deadline (working days)"), default=0)
+    kind = models.CharField(_("stage type"), max_length=8, choices=StageKind.choices, default=StageKind.GATE)
+    deadline_days = models.PositiveIntegerField(_("deadline (working days)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
@@ -201,7 +216,13 @@ class TaskStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    AGREED = "agreed", _("Agrees")  # an opinion stage's answers
+    DISAGREED = "disagreed", _("Disagrees")
     CANCELLED = "cancelled", _("No longer needed")
+
+
+DECIDED_TASK_STATUSES = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.AGREED, TaskStatus.DISAGREED)
+FAVOURABLE_TASK_STATUSES = (TaskStatus.APPROVED, TaskStatus.AGREED)
 
 
 class ApprovalTask(models.Model):
@@ -216,6 +237,8 @@ class ApprovalTask(models.Model):
     on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("on behalf of"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
     escalated = models.BooleanField(_("added by escalation"), default=False)
+    # The requester holds this stage's lane (e.g. a supervisor's own request and D8): submitting was the decision.
+    by_submission = models.BooleanField(_("decided by submitting"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     opinion = models.TextField(_("opinion"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -15,13 +16,14 @@ from salesflow.org.roles import Role, has_capability
 from . import error_codes as codes
 from . import events
 from .conditions import OPERATORS
-from .models import ApprovalPolicy, ApproverRule, PolicyStage, StageMode
+from .models import ApprovalPolicy, ApproverRule, PolicyStage, StageKind, StageMode
 from .registry import DOCUMENT_LABELS
 
 DEFAULT_FILE = Path(__file__).with_name("policies.toml")
-STAGE_KEYS = {"step", "name", "rule", "role", "mode", "deadline_days"}
+STAGE_KEYS = {"step", "name", "rule", "role", "mode", "kind", "deadline_days"}
 POLICY_KEYS = {"code", "name", "document_type", "description", "regulation", "conditions", "priority",
-               "escalation", "escalation_grace_hours", "is_active", "stages"}
+               "escalation", "escalation_grace_hours", "same_day_cutoff", "is_active", "stages"}
+DEFAULT_CUTOFF = dt.time(16, 0)
 
 
 def _cycle(escalation: dict[str, str]) -> list[str] | None:
@@ -87,6 +89,7 @@ def validate_policy(data: dict) -> dict:
             err("stages", _("Stage {n}: unknown keys {keys}.").format(n=i, keys=", ".join(sorted(extra))))
         stage_name = str(s.get("name", "")).strip()
         rule, role, mode = s.get("rule"), str(s.get("role", "") or ""), s.get("mode", StageMode.ANY)
+        kind = s.get("kind", StageKind.GATE)
         if not stage_name:
             err("stages", _("Stage {n} has no name.").format(n=i))
         if rule not in ApproverRule.values:
@@ -95,15 +98,19 @@ def validate_policy(data: dict) -> dict:
             err("stages", _("Stage {n}: unknown role “{role}”.").format(n=i, role=role))
         if mode not in StageMode.values:
             err("stages", _("Stage {n}: the decision must be all or any.").format(n=i))
+        if kind not in StageKind.values:
+            err("stages", _("Stage {n}: the stage type must be gate or opinion.").format(n=i))
         try:
-            step, days = int(s.get("step", i)), int(s.get("deadline_days", 0))
-            if step < 1 or days < 0:
+            step = int(s.get("step", i))
+            # No deadline_days = no deadline: shipped policies carry only the deadlines the regulations give.
+            days = None if s.get("deadline_days") in (None, "") else int(s["deadline_days"])
+            if step < 1 or (days is not None and days < 0) or isinstance(s.get("deadline_days"), bool):
                 raise ValueError
         except (TypeError, ValueError):
             err("stages", _("Stage {n}: step and deadline must be whole numbers (step from 1).").format(n=i))
-            step, days = i, 0
+            step, days = i, None
         clean_stages.append({"step": step, "name": stage_name, "rule": rule, "role": role if rule == "role" else "",
-                             "mode": mode, "deadline_days": days})
+                             "mode": mode, "kind": kind, "deadline_days": days})
     try:
         priority = int(data.get("priority", 100))
         grace = int(data.get("escalation_grace_hours", 4))
@@ -112,13 +119,23 @@ def validate_policy(data: dict) -> dict:
     except (TypeError, ValueError):
         err("priority", _("Priority and grace hours must be whole numbers."))
         priority, grace = 100, 4
+    cutoff = data.get("same_day_cutoff", DEFAULT_CUTOFF)
+    if isinstance(cutoff, str):
+        try:
+            cutoff = dt.time.fromisoformat(cutoff.strip())
+        except ValueError:
+            cutoff = None
+    if not isinstance(cutoff, dt.time):
+        err("same_day_cutoff", _("The same-day cut-off is a time of day, e.g. 16:00."))
+        cutoff = DEFAULT_CUTOFF
     if errors:
         raise ValidationFailed(errors, message=_("The policy is not valid."), code=codes.POLICY_INVALID)
     return {
         "code": code, "name": name, "document_type": document_type,
         "description": str(data.get("description", "")), "regulation": str(data.get("regulation", ""))[:16],
         "conditions": conditions, "priority": priority, "escalation": escalation,
-        "escalation_grace_hours": grace, "is_active": bool(data.get("is_active", True)), "stages": clean_stages,
+        "escalation_grace_hours": grace, "same_day_cutoff": cutoff.replace(tzinfo=None),
+        "is_active": bool(data.get("is_active", True)), "stages": clean_stages,
     }
 
 
@@ -159,10 +176,18 @@ def policy_as_dict(policy: ApprovalPolicy) -> dict:
         "code": policy.code, "name": policy.name, "document_type": policy.document_type,
         "description": policy.description, "regulation": policy.regulation, "conditions": policy.conditions,
         "priority": policy.priority, "escalation": policy.escalation,
-        "escalation_grace_hours": policy.escalation_grace_hours, "is_active": policy.is_active,
-        "stages": [{"step": s.step, "name": s.name, "rule": s.rule, "role": s.role, "mode": s.mode,
-                    "deadline_days": s.deadline_days} for s in policy.stages.order_by("step", "id")],
+        "escalation_grace_hours": policy.escalation_grace_hours,
+        "same_day_cutoff": _time_text(policy.same_day_cutoff), "is_active": policy.is_active,
+        "stages": [{"step": s.step, "name": s.name, "rule": s.rule, "role": s.role, "mode": s.mode, "kind": s.kind,
+                    **({"deadline_days": s.deadline_days} if s.deadline_days is not None else {})}
+                   for s in policy.stages.order_by("step", "id")],
     }
+
+
+def _time_text(value) -> str:
+    if isinstance(value, str):  # a policy read back before the database converted the field
+        value = dt.time.fromisoformat(value)
+    return value.strftime("%H:%M")
 
 
 def _toml_value(value) -> str:

@@ -22,6 +22,10 @@ class DocumentAdapter:
     on_submitted: Callable  # (document, request, by)
     on_approved: Callable  # (document, request, by)
     on_returned: Callable  # (document, request, by, opinion) rejected or withdrawn: back to draft
+    # Who else hears the final answer besides the requester: (document, request) -> [User].
+    told_of_result: Callable | None = None
+    # The approved terms in words, for the notice (called in each recipient's language): (document) -> str.
+    result_terms: Callable | None = None
 
 
 REGISTRY: dict[str, DocumentAdapter] = {}

@@ -1,4 +1,7 @@
-"""Who approves a stage: resolved through the organisation when the stage starts."""
+"""Who approves a stage: resolved through the organisation when the stage starts.
+
+A person may hold several roles (org: ``User.roles``); every lookup here goes through any of them.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,41 @@ from django.db.models import Q
 
 from salesflow.org.models import OrgUnit, User
 from salesflow.org.roles import Role
+from salesflow.org.selectors import users_holding
 
 from .models import ApproverRule, Delegation
+
+# The sales line from the bottom up. A stage whose lane is on it is fulfilled by a requester who holds that lane
+# or one above it: a supervisor's own discount request is the supervisor's D8 decision (002 D8 "销售主管…确定是否
+# 给予客户优惠条件"), and a sales manager asking for terms has both decided to give them (D8) and reviewed them (C9).
+# This is our reading: the seed's chain starts from a consultant's customer and does not say who stands in when a
+# senior person sells.
+SALES_LINE = [Role.SUPERVISOR, Role.MANAGER, Role.DIRECTOR]
+
+
+def lane_of(rule: str, role: str) -> str | None:
+    """The role whose lane a stage sits in (its column in 002's chart), or None for the requester's own manager."""
+    if rule == ApproverRule.REQUESTER_SUPERVISOR:
+        return Role.SUPERVISOR
+    if rule == ApproverRule.REGION_MANAGER:
+        return Role.MANAGER
+    if rule == ApproverRule.ROLE:
+        return role or None
+    return None
+
+
+def fulfils_by_submitting(requester: User, rule: str, role: str) -> bool:
+    """Whether the requester's own submission is this stage's decision (they hold its lane, or a higher one on
+    the sales line)."""
+    lane = lane_of(rule, role)
+    if lane is None:
+        return False
+    if requester.holds(lane):
+        return True
+    if lane not in SALES_LINE:
+        return False
+    rank = SALES_LINE.index(lane)
+    return any(requester.holds(higher) for higher in SALES_LINE[rank + 1:])
 
 
 def _ancestors(unit_id: int | None) -> list[int]:
@@ -21,7 +57,7 @@ def _ancestors(unit_id: int | None) -> list[int]:
 
 def _first_with_role(role: str, unit_ids: list[int]) -> list[User]:
     """The nearest unit (walking up from the requester) that has an active user with this role."""
-    found = list(User.objects.active().filter(role=role, unit_id__in=unit_ids))
+    found = list(users_holding(role).filter(unit_id__in=unit_ids).order_by("id"))
     for unit_id in reversed(unit_ids):
         here = [u for u in found if u.unit_id == unit_id]
         if here:
@@ -31,25 +67,28 @@ def _first_with_role(role: str, unit_ids: list[int]) -> list[User]:
 
 def resolve(rule: str, role: str, requester: User) -> list[User]:
     units = _ancestors(requester.unit_id)
+    boss = requester.manager if requester.manager_id and requester.manager.is_active else None
     if rule == ApproverRule.REQUESTER_SUPERVISOR:
-        if requester.manager and requester.manager.is_active and requester.manager.role == Role.SUPERVISOR:
-            return [requester.manager]
+        if boss is not None and boss.holds(Role.SUPERVISOR):
+            return [boss]
         return _first_with_role(Role.SUPERVISOR, units)
     if rule == ApproverRule.REQUESTER_MANAGER:
-        return [requester.manager] if requester.manager and requester.manager.is_active else []
+        return [boss] if boss is not None else []
     if rule == ApproverRule.REGION_MANAGER:
         return _first_with_role(Role.MANAGER, units)
     if rule == ApproverRule.ROLE:
-        return list(User.objects.active().filter(role=role).order_by("id"))
+        return list(users_holding(role).order_by("id"))
     return []
 
 
-def next_level_up(user: User, escalation: dict[str, str]) -> list[User]:
-    """Escalation: the policy's role map first (e.g. supervisor → manager), else the user's own manager."""
-    target_role = escalation.get(user.role)
-    if target_role:
+def next_level_up(user: User, escalation: dict[str, str], lane: str | None = None) -> list[User]:
+    """Escalation: the policy's role map first (e.g. supervisor → manager), read for the role the person acts in
+    (the stage's lane, else any role of theirs the map names), else the user's own manager."""
+    acting = [lane] if lane and lane in escalation else sorted(r for r in user.roles if r in escalation)
+    for source in acting:
+        target_role = escalation[source]
         people = _first_with_role(target_role, _ancestors(user.unit_id)) or list(
-            User.objects.active().filter(role=target_role).order_by("id"))
+            users_holding(target_role).order_by("id"))
         if people:
             return people
     return [user.manager] if user.manager_id and user.manager.is_active else []

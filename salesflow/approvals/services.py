@@ -29,12 +29,13 @@ from .models import (
     ApprovalStep,
     ApprovalTask,
     RequestStatus,
+    StageKind,
     StageMode,
     StepStatus,
     TaskStatus,
 )
 from .registry import adapter_for
-from .resolve import next_level_up, resolve, with_delegation
+from .resolve import fulfils_by_submitting, lane_of, next_level_up, resolve, with_delegation
 
 OBJECT_TYPE = "approvals.approvalrequest"
 
@@ -52,19 +53,16 @@ def policy_for(document_type: str, facts: dict) -> ApprovalPolicy | None:
     return None
 
 
-def _decided_in_round(request: ApprovalRequest) -> set[int]:
-    return set(ApprovalTask.objects.filter(request=request, step__round=request.round,
-                                           status__in=[TaskStatus.APPROVED, TaskStatus.REJECTED])
-               .values_list("approver_id", flat=True))
+def _approvers(step, request: ApprovalRequest, escalation: dict) -> list[User]:
+    """The stage's approvers, minus the requester; if nobody is left, the next level up takes the stage.
 
-
-def _approvers(step: ApprovalStep, request: ApprovalRequest, escalation: dict) -> list[User]:
-    """The stage's approvers, minus the requester and anyone who already decided this round; if nobody is
-    left, the next level up takes the stage (so a supervisor's own request goes to their manager)."""
-    excluded = {request.requester_id} | _decided_in_round(request)
-    people = resolve(step.rule, step.role, request.requester)
-    chosen = [u for u in people if u.pk not in excluded]
-    frontier = people or [request.requester]
+    Nobody is passed over for having decided an earlier stage already: a person resolved for two stages (the GM
+    who took an overdue B9 and then A9) decides both, each in its own capacity."""
+    requester = request.requester
+    lane = lane_of(step.rule, step.role)
+    people = resolve(step.rule, step.role, requester)
+    chosen = [u for u in people if u.pk != requester.pk]
+    frontier = people or [requester]
     seen: set[int] = set()
     while not chosen and frontier:
         nxt = []
@@ -72,20 +70,51 @@ def _approvers(step: ApprovalStep, request: ApprovalRequest, escalation: dict) -
             if user.pk in seen:
                 continue
             seen.add(user.pk)
-            nxt.extend(next_level_up(user, escalation))
-        chosen = [u for u in nxt if u.pk not in excluded]
+            nxt.extend(next_level_up(user, escalation, lane))
+        chosen = [u for u in nxt if u.pk != requester.pk]
         frontier = [u for u in nxt if u.pk not in seen]
     return chosen
 
 
+def _no_approver(stage) -> AppError:
+    return AppError(codes.NO_APPROVER, _("Nobody can decide the stage “{stage}”: check the organisation (roles "
+                                         "and managers) or ask an administrator.").format(stage=stage.name))
+
+
+def check_stages(policy: ApprovalPolicy, request: ApprovalRequest) -> None:
+    """Refuse a submission one of whose stages nobody could decide: better now, with the stage named, than a
+    request stuck half-way."""
+    for stage in policy.stages.order_by("step", "id"):
+        if fulfils_by_submitting(request.requester, stage.rule, stage.role):
+            continue
+        if not _approvers(stage, request, policy.escalation):
+            raise _no_approver(stage)
+
+
+def _due(step: ApprovalStep, policy: ApprovalPolicy, now):
+    if step.deadline_days is None:
+        return None
+    return add_working_days(now, step.deadline_days, policy.same_day_cutoff if step.deadline_days == 0 else None)
+
+
 def _start_step(step: ApprovalStep, request: ApprovalRequest, policy: ApprovalPolicy, now, by) -> list[ApprovalTask]:
+    """Start one stage, or record it as decided when the requester holds its lane (their submission decided it).
+    Returns the tasks opened (none when the stage was decided by submission)."""
+    if fulfils_by_submitting(request.requester, step.rule, step.role):
+        ApprovalTask.objects.create(step=step, request=request, approver=request.requester, by_submission=True,
+                                    status=TaskStatus.APPROVED if step.kind == StageKind.GATE else TaskStatus.AGREED,
+                                    decided_at=now)
+        step.status, step.started_at, step.finished_at = _done_status(step), now, now
+        step.save(update_fields=["status", "started_at", "finished_at"])
+        events.APPROVAL_BY_SUBMISSION.record(by=request.requester, **_on(request), note=step.name,
+                                             after={"step": step.name})
+        return []
     people = _approvers(step, request, policy.escalation)
     if not people:
-        raise AppError(codes.NO_APPROVER, _("Nobody can approve the stage “{stage}”: check the organisation "
-                                            "(roles and managers).").format(stage=step.name))
+        raise _no_approver(step)
     step.status = StepStatus.ACTIVE
     step.started_at = now
-    step.due_at = add_working_days(now, step.deadline_days)
+    step.due_at = _due(step, policy, now)
     step.save(update_fields=["status", "started_at", "due_at"])
     tasks = []
     for assignee, behalf in with_delegation(people, timezone.localdate(now)):
@@ -96,11 +125,21 @@ def _start_step(step: ApprovalStep, request: ApprovalRequest, policy: ApprovalPo
     tasks = _unique_tasks(tasks)
     ApprovalTask.objects.bulk_create(tasks)
     adapter = adapter_for(request.document_type)
+
+    def body():
+        if step.due_at is None:
+            return _("Stage: {stage}.").format(stage=step.name)
+        return _("Stage: {stage}. Due {due:%Y-%m-%d %H:%M}.").format(stage=step.name,
+                                                                     due=timezone.localtime(step.due_at))
+
     notify([t.approver for t in tasks], kind="approval.new",
            title=lambda: _("Approval needed: {title}").format(title=request.title),
-           body=lambda: _("Stage: {stage}. Due {due:%Y-%m-%d %H:%M}.").format(stage=step.name, due=timezone.localtime(step.due_at)),
-           url=adapter.url(request.document_id))
+           body=body, url=adapter.url(request.document_id))
     return tasks
+
+
+def _done_status(step: ApprovalStep) -> str:
+    return StepStatus.OPINED if step.kind == StageKind.OPINION else StepStatus.APPROVED
 
 
 def _unique_tasks(tasks: list[ApprovalTask]) -> list[ApprovalTask]:
@@ -116,17 +155,12 @@ def _start_round(request: ApprovalRequest, policy: ApprovalPolicy, by, now) -> N
     stages = list(policy.stages.order_by("step", "id"))
     if not stages:
         raise AppError(codes.POLICY_INVALID, _("The approval policy “{name}” has no stages.").format(name=policy.name))
-    steps = ApprovalStep.objects.bulk_create([
+    ApprovalStep.objects.bulk_create([
         ApprovalStep(request=request, round=request.round, step=s.step, name=s.name, rule=s.rule, role=s.role,
-                     mode=s.mode, deadline_days=s.deadline_days)
+                     mode=s.mode, kind=s.kind, deadline_days=s.deadline_days)
         for s in stages
     ])
-    first = min(s.step for s in steps)
-    request.current_step = first
-    request.save(update_fields=["current_step"])
-    for step in steps:
-        if step.step == first:
-            _start_step(step, request, policy, now, by)
+    _advance(request, by, now)
 
 
 @transaction.atomic
@@ -152,6 +186,7 @@ def approval_submit(*, by, document_type: str, document_id: int) -> ApprovalRequ
         raise AppError(codes.NO_POLICY, _("No approval policy applies to this document; ask an administrator."))
     summary = adapter.summary(document)
     now = timezone.now()
+    check_stages(policy, ApprovalRequest(requester=requester))
     if request is None:
         request = ApprovalRequest.objects.create(
             policy=policy, policy_version=policy.version, document_type=document_type, document_id=document_id,
@@ -184,7 +219,11 @@ def _lock_request(request_id: int) -> ApprovalRequest:
 
 @transaction.atomic
 def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> ApprovalTask:
-    """Approve or reject with a written opinion (签署意见). A rejection needs the opinion."""
+    """Decide a task with a written opinion (签署意见).
+
+    A gate approves or rejects; a rejection needs the opinion and sends the document back to its author. An
+    opinion stage (002 C9/B9 "签署自己的意见并将资料及时上报") agrees or disagrees, always with the opinion written,
+    and the papers go up either way: the next stage decides on them."""
     request_id = ApprovalTask.objects.filter(pk=task_id).values_list("request_id", flat=True).first()
     if request_id is None:
         raise NotFound(_("Approval task not found."))
@@ -196,27 +235,33 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
         raise PermissionRefused(_("Nobody approves their own request."), code=codes.SELF_APPROVAL)
     if task.status != TaskStatus.PENDING or task.step.status != StepStatus.ACTIVE or request.status != RequestStatus.PENDING:
         raise Conflict(codes.ALREADY_DECIDED, _("This approval has already been decided."))
-    if by.pk in _decided_in_round(request):
-        raise PermissionRefused(_("You have already decided on this request."), code=codes.TWICE_IN_REQUEST)
+    step = task.step
+    is_opinion = step.kind == StageKind.OPINION
     opinion = (opinion or "").strip()
-    if not approve and not opinion:
-        raise ValidationFailed({"opinion": [_("Write your opinion: the author needs to know why.")]},
-                               code=codes.OPINION_REQUIRED)
+    if not opinion and (is_opinion or not approve):
+        message = (_("Write your opinion: it goes up with the papers.") if is_opinion
+                   else _("Write your opinion: the author needs to know why."))
+        raise ValidationFailed({"opinion": [message]}, code=codes.OPINION_REQUIRED)
     now = timezone.now()
-    task.status = TaskStatus.APPROVED if approve else TaskStatus.REJECTED
+    if is_opinion:
+        task.status = TaskStatus.AGREED if approve else TaskStatus.DISAGREED
+    else:
+        task.status = TaskStatus.APPROVED if approve else TaskStatus.REJECTED
     task.opinion, task.decided_at = opinion[:4000], now
     task.save(update_fields=["status", "opinion", "decided_at"])
-    step = task.step
+
     def who_text() -> str:
         if task.on_behalf_of_id:
             return _("{user} for {other}").format(user=by.display_name, other=task.on_behalf_of.display_name)
         return by.display_name
 
     who = who_text()
-    (events.APPROVAL_APPROVED if approve else events.APPROVAL_REJECTED).record(
-        by=by, **_on(request), note=opinion, after={"step": step.name, "by": who})
+    event = events.APPROVAL_OPINION if is_opinion else (
+        events.APPROVAL_APPROVED if approve else events.APPROVAL_REJECTED)
+    event.record(by=by, **_on(request), note=opinion,
+                 after={"step": step.name, "by": who, "verdict": task.status})
     adapter = adapter_for(request.document_type)
-    if not approve:
+    if not approve and not is_opinion:
         _finish_step(step, StepStatus.REJECTED, now)
         _cancel_open(request, now)
         request.status = REQUEST_FLOW.next(request.status, "reject")
@@ -224,7 +269,7 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
         request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
         document = adapter.get(request.document_id)
         adapter.on_returned(document, request, by, opinion)
-        notify([request.requester], kind="approval.rejected",
+        notify(_result_recipients(adapter, document, request), kind="approval.rejected",
                title=lambda: _("Rejected: {title}").format(title=request.title),
                body=lambda: _("{who}: {opinion}").format(who=who_text(), opinion=opinion), url=adapter.url(request.document_id))
         return task
@@ -232,9 +277,21 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
     # An escalated approver decides for the whole stage; otherwise the stage's any/all rule applies.
     if step.mode == StageMode.ANY or task.escalated or not pending.exists():
         pending.update(status=TaskStatus.CANCELLED, decided_at=now)
-        _finish_step(step, StepStatus.APPROVED, now)
+        _finish_step(step, _done_status(step), now)
         _advance(request, by, now)
     return task
+
+
+def _result_recipients(adapter, document, request: ApprovalRequest) -> list[User]:
+    """Who hears the final answer: the requester, and whoever the document names (the discount request: the
+    supervisor and the rep who prepares the reservation, 002 A9 "下发销售主管,以便销售顾问与客户签订预定书")."""
+    people = [request.requester, *(adapter.told_of_result(document, request) if adapter.told_of_result else [])]
+    seen, unique = set(), []
+    for person in people:
+        if person is not None and person.is_active and person.pk not in seen:
+            seen.add(person.pk)
+            unique.append(person)
+    return unique
 
 
 def _finish_step(step: ApprovalStep, status: str, now) -> None:
@@ -251,26 +308,30 @@ def _cancel_open(request: ApprovalRequest, now) -> None:
 
 
 def _advance(request: ApprovalRequest, by, now) -> None:
-    """When every stage of the current step has agreed, start the next step, or approve the request."""
+    """When every stage of the current step is done, start the next step (recording at once the stages the
+    requester's submission decided), or approve the request when none is left."""
     steps = list(ApprovalStep.objects.filter(request=request, round=request.round))
-    if any(s.step == request.current_step and s.status == StepStatus.ACTIVE for s in steps):
-        return  # a parallel stage of this step is still deciding
-    waiting = sorted({s.step for s in steps if s.status == StepStatus.WAITING})
-    adapter = adapter_for(request.document_type)
-    if waiting:
+    while True:
+        if any(s.status == StepStatus.ACTIVE for s in steps):
+            return  # a stage of the current step is still deciding
+        waiting = sorted({s.step for s in steps if s.status == StepStatus.WAITING})
+        if not waiting:
+            break
         request.current_step = waiting[0]
         request.save(update_fields=["current_step", "updated_at"])
         for step in steps:
             if step.step == waiting[0]:
                 _start_step(step, request, request.policy, now, by)
-        return
+    adapter = adapter_for(request.document_type)
     request.status = REQUEST_FLOW.next(request.status, "approve")
     request.decided_at, request.current_step = now, None
     request.save(update_fields=["status", "decided_at", "current_step", "updated_at"])
     document = adapter.get(request.document_id)
     adapter.on_approved(document, request, by)
     events.APPROVAL_COMPLETED.record(by=by, **_on(request), after={"status": request.status})
-    notify([request.requester], kind="approval.approved", title=lambda: _("Approved: {title}").format(title=request.title),
+    notify(_result_recipients(adapter, document, request), kind="approval.approved",
+           title=lambda: _("Approved: {title}").format(title=request.title),
+           body=(lambda: adapter.result_terms(document)) if adapter.result_terms else None,
            url=adapter.url(request.document_id))
 
 
@@ -363,27 +424,25 @@ def _remind_many(steps: list[ApprovalStep], now) -> None:
 def _escalate_many(steps: list[ApprovalStep], now, calendar) -> None:
     tasks = list(ApprovalTask.objects.filter(request__in={s.request_id for s in steps})
                  .select_related("approver", "on_behalf_of", "approver__manager", "on_behalf_of__manager"))
-    decided: dict[int, set] = {}
     on_step: dict[int, list] = {}
     for task in tasks:
         on_step.setdefault(task.step_id, []).append(task)
-        if task.status in (TaskStatus.APPROVED, TaskStatus.REJECTED):
-            decided.setdefault(task.request_id, set()).add(task.approver_id)
     added, notices, audit = [], [], []
     due = calendar.add_working_days(now, 0)
     bosses: dict[tuple, list] = {}  # the next level up of each approver, resolved once per batch
     for step in steps:
         request = step.request
-        excluded = {request.requester_id} | decided.get(request.pk, set())
+        excluded = {request.requester_id}  # only the requester: having decided an earlier stage excludes nobody
+        lane = lane_of(step.rule, step.role)
         existing = {t.approver_id for t in on_step.get(step.pk, [])}
         new_here = []
         for task in on_step.get(step.pk, []):
             if task.status != TaskStatus.PENDING or task.escalated:
                 continue
             original = task.on_behalf_of or task.approver
-            key = (original.pk, request.policy_id)
+            key = (original.pk, request.policy_id, lane)
             if key not in bosses:
-                bosses[key] = next_level_up(original, request.policy.escalation)
+                bosses[key] = next_level_up(original, request.policy.escalation, lane)
             for boss in bosses[key]:
                 if boss.pk not in excluded and boss.pk not in existing:
                     existing.add(boss.pk)

@@ -21,7 +21,7 @@ from . import policies, selectors, services
 from .blocks import approval_block, countdown, document_label, document_url
 from .flowchart import flowchart_svg, lane_label
 from .forms import DelegationForm, PolicyTextForm
-from .models import ApprovalPolicy, RequestStatus
+from .models import ApprovalPolicy, ApprovalTask, RequestStatus, StageKind
 from .registry import DOCUMENT_LABELS
 
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -109,11 +109,16 @@ def task_decide(request, task_id: int):
             "task": _my_task(request.user, task_id), "error": error, "opinion": opinion if error else ""})
     if error:
         messages.error(request, error)
-    elif decision == "approve":
-        messages.success(request, _("Approved."))
     else:
-        messages.success(request, _("Rejected; the document went back to its author."))
+        messages.success(request, _decided_message(task_id, decision == "approve"))
     return redirect(_safe_next(request, reverse("approvals:inbox")))
+
+
+def _decided_message(task_id: int, approve: bool) -> str:
+    kind = ApprovalTask.objects.filter(pk=task_id).values_list("step__kind", flat=True).first()
+    if kind == StageKind.OPINION:
+        return _("Your opinion was recorded and sent up.")
+    return _("Approved.") if approve else _("Rejected; the document went back to its author.")
 
 
 @page_view

@@ -86,18 +86,20 @@ class WorkingCalendar:
                 return candidate
         raise CalendarError(f"No working day within {_MAX_SCAN_DAYS} days after {d.isoformat()}.")
 
-    def effective_day(self, moment: dt.datetime) -> dt.date:
-        """The working day a request arriving at ``moment`` is handled on (see the module docstring)."""
+    def effective_day(self, moment: dt.datetime, cutoff: dt.time | None = None) -> dt.date:
+        """The working day a request arriving at ``moment`` is handled on (see the module docstring); with a
+        ``cutoff`` earlier than the end of the working day, arriving at or after it counts as the next day."""
         local = _local(moment)
         day = local.date()
-        if self.is_workday(day) and local.time() < workday_end_time():
+        closes = min(cutoff, workday_end_time()) if cutoff is not None else workday_end_time()
+        if self.is_workday(day) and local.time() < closes:
             return day
         return self.next_workday(day)
 
-    def add_working_days(self, start: dt.datetime, days: int) -> dt.datetime:
+    def add_working_days(self, start: dt.datetime, days: int, cutoff: dt.time | None = None) -> dt.datetime:
         if days < 0:
             raise ValueError("days must be 0 or more.")
-        day = self.effective_day(start)
+        day = self.effective_day(start, cutoff)
         for _ in range(days):
             day = self.next_workday(day)
         return working_day_end(day)
@@ -179,14 +181,15 @@ def working_day_end(d: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(d, workday_end_time()), _tz())
 
 
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+def add_working_days(start: dt.datetime, days: int, cutoff: dt.time | None = None) -> dt.datetime:
     """The deadline ``days`` working days after ``start`` (aware): the end of that working day.
 
     ``days=0`` is "same working day": the end of ``start``'s day if it is a working day and ``start`` is before
     its end, else the end of the next working day. A request at or after WORKDAY_END counts as arriving on the
-    next working day, so Friday 19:00 + 0 → Monday 18:00, and Friday 10:00 + 2 → Tuesday 18:00.
+    next working day, so Friday 19:00 + 0 → Monday 18:00, and Friday 10:00 + 2 → Tuesday 18:00. A ``cutoff``
+    (e.g. 16:00 for a same-day hand-off) moves that boundary earlier.
     """
-    return snapshot().add_working_days(start, days)
+    return snapshot().add_working_days(start, days, cutoff)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:

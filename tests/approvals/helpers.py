@@ -19,8 +19,22 @@ def at(y, m, d, hh=10, mm=0) -> dt.datetime:
     return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
-def stage(step, name, rule, role="", mode="any", days=0) -> dict:
-    return {"step": step, "name": name, "rule": rule, "role": role, "mode": mode, "deadline_days": days}
+def stage(step, name, rule, role="", mode="any", days=0, kind="gate") -> dict:
+    return {"step": step, "name": name, "rule": rule, "role": role, "mode": mode, "kind": kind, "deadline_days": days}
+
+
+R13_ESCALATION = {"supervisor": "manager", "manager": "director", "marketing_vp": "gm", "director": "gm"}
+
+
+def r13_with_deadlines(*, kind="opinion"):
+    """The shipped R13 chain with a same-working-day deadline on every stage, as an administrator may add
+    (the shipped policy carries only the seed's: the reviews C9/B9 the same day)."""
+    return save_policy("discount-timed", [
+        stage(1, "销售主管决定 (D8)", "requester_supervisor"),
+        stage(2, "销售经理审核 (C9)", "region_manager", kind=kind),
+        stage(2, "营销副总审核 (B9)", "role", "marketing_vp", kind=kind),
+        stage(3, "总经理批准 (A9)", "role", "gm"),
+    ], escalation=R13_ESCALATION, grace=2)
 
 
 def save_policy(code, stages, *, conditions=None, priority=1, escalation=None, grace=4,

@@ -43,7 +43,7 @@ from salesflow.org.roles import Role
 from tests.factories import UserFactory
 
 from ..conftest import fresh
-from .helpers import at, decide, pending, save_policy, stage, task_of
+from .helpers import at, decide, pending, r13_with_deadlines, save_policy, stage, task_of
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,7 @@ def test_parallel_stages_start_together_and_the_next_step_waits_for_both(r13, di
 
 
 def test_a_rejection_in_one_parallel_stage_cancels_the_other_and_everything_after(r13, discount):
+    r13_with_deadlines(kind="gate")  # two gates side by side (the shipped C9/B9 are opinions)
     doc = discount()
     request = submit(r13, doc)
     decide(r13.supervisor, doc)
@@ -254,6 +255,7 @@ def sweep_at(moment):
 
 
 def test_sweep_flags_overdue_then_escalates_after_the_grace_and_is_idempotent(r13, discount):
+    r13_with_deadlines()
     doc = discount()
     with time_machine.travel(TUESDAY_10, tick=False):
         request = submit(r13, doc)
@@ -293,6 +295,7 @@ def test_sweep_flags_overdue_then_escalates_after_the_grace_and_is_idempotent(r1
 
 
 def test_the_escalated_approver_decides_the_stage(r13, discount):
+    r13_with_deadlines()
     doc = discount()
     with time_machine.travel(TUESDAY_10, tick=False):
         request = submit(r13, doc)
@@ -301,8 +304,8 @@ def test_the_escalated_approver_decides_the_stage(r13, discount):
         decide(r13.manager, doc, opinion="主管出差，我代为决定")
     assert request.steps.get(step=1).status == StepStatus.APPROVED
     assert ApprovalTask.objects.get(request=request, approver=r13.supervisor).status == TaskStatus.CANCELLED
-    # The manager has decided in this request, so stage C9 goes one level up to the director.
-    assert pending(request=request) == {"director", "marketing_vp"}
+    # Having decided D8 for the supervisor does not pass the manager over: C9 is still theirs to review.
+    assert pending(request=request) == {"manager", "marketing_vp"}
 
 
 def test_escalation_without_a_mapped_role_goes_to_the_approvers_own_manager(r13, discount):
@@ -315,6 +318,7 @@ def test_escalation_without_a_mapped_role_goes_to_the_approvers_own_manager(r13,
 
 
 def test_sweep_ends_when_a_full_batch_is_overdue_but_not_yet_ripe(r13, discount):
+    r13_with_deadlines()
     for _ in range(3):
         with time_machine.travel(TUESDAY_10, tick=False):
             submit(r13, discount())
@@ -486,7 +490,7 @@ def test_invalid_policies_are_refused_naming_the_field(db, changes, field):
 def test_a_valid_policy_is_cleaned(db):
     cleaned = validate_policy(valid_policy(stages=[{"name": "主管", "rule": "requester_supervisor", "role": "gm"}]))
     assert cleaned["stages"] == [{"step": 1, "name": "主管", "rule": "requester_supervisor", "role": "",
-                                  "mode": "any", "deadline_days": 0}]
+                                  "mode": "any", "kind": "gate", "deadline_days": None}]
 
 
 def test_policy_save_refuses_an_invalid_policy_and_writes_nothing(r13):
@@ -521,7 +525,7 @@ def test_editing_a_policy_leaves_a_request_under_way_on_its_copied_stages(r13, d
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED
     assert list(ApprovalStep.objects.filter(request=request).values_list("status", flat=True)) == [
-        StepStatus.APPROVED] * 4
+        StepStatus.APPROVED, StepStatus.OPINED, StepStatus.OPINED, StepStatus.APPROVED]
     # A request started after the edit follows the new chain.
     later = submit(r13, discount())
     assert later.policy_version == 2 and list(later.steps.values_list("name", flat=True)) == ["总经理"]

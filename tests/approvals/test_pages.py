@@ -38,6 +38,14 @@ def tuesday(time_machine):
 
 
 @pytest.fixture
+def timed(r13):
+    """Deadlines on every R13 stage, as an administrator may add them (the shipped policy has the seed's only)."""
+    from .helpers import r13_with_deadlines
+
+    return r13_with_deadlines()
+
+
+@pytest.fixture
 def submitted(r13, discount):
     """A discount request waiting for the supervisor (step 1 of R13)."""
     doc = discount()
@@ -131,7 +139,7 @@ def test_someone_elses_task_cannot_be_decided(submitted, r13, client_for):
 # ── the inbox ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_inbox_row_shows_the_document_amount_stage_and_deadline(tuesday, submitted, r13, client_for):
+def test_inbox_row_shows_the_document_amount_stage_and_deadline(tuesday, timed, submitted, r13, client_for):
     doc, request = submitted
     html = client_for(r13.supervisor).get(reverse("approvals:inbox")).content.decode()
     row = re.search(r'<tr id="task-\d+".*?</tr>', html, re.S).group(0)
@@ -143,7 +151,7 @@ def test_inbox_row_shows_the_document_amount_stage_and_deadline(tuesday, submitt
     assert 'data-testid="overdue"' not in row and 'data-testid="escalated"' not in row
 
 
-def test_inbox_marks_overdue_and_escalated_tasks(tuesday, submitted, r13, client_for, time_machine):
+def test_inbox_marks_overdue_and_escalated_tasks(tuesday, timed, submitted, r13, client_for, time_machine):
     doc2 = deals.discount_create(by=fresh(r13.rep), customer_id=r13.cust_rep.pk,
                                  data={"amount": "1000", "discount_percent": "5", "reason": "试单"})
     deals.discount_submit(by=fresh(r13.rep), discount_id=doc2.pk)

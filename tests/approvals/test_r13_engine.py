@@ -7,6 +7,7 @@ import time_machine
 
 from salesflow.approvals import services as engine
 from salesflow.approvals.models import ApprovalRequest, ApprovalTask, RequestStatus, StepStatus, TaskStatus
+from salesflow.audit.models import AuditEvent
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.deals.discounts import services as deals
 from salesflow.deals.models import DiscountRequest, DiscountStatus
@@ -33,17 +34,17 @@ def test_r13_walks_supervisor_then_manager_and_vp_side_by_side_then_gm(r13, disc
     assert doc.status == DiscountStatus.PENDING
     assert list(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True)) == [
         "supervisor"]
-    # R13: the same working day.
-    step = request.steps.get(step=1)
-    assert step.due_at == TUESDAY_10.replace(hour=18)
+    # D8 carries no deadline of its own in the seed; the reviews (C9/B9) go up the same working day.
+    assert request.steps.get(step=1).due_at is None
 
     decide(r13.supervisor, doc)
+    assert {s.due_at for s in request.steps.filter(step=2)} == {TUESDAY_10.replace(hour=18)}
     pending = set(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True))
     assert pending == {"manager", "marketing_vp"}
-    decide(r13.manager, doc)
+    decide(r13.manager, doc, opinion="同意，老客户")
     assert set(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True)) == {
         "marketing_vp"}  # the parallel stage still waits for the VP
-    decide(r13.marketing_vp, doc)
+    decide(r13.marketing_vp, doc, opinion="同意")
     assert list(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True)) == ["gm"]
     decide(r13.gm, doc)
     doc.refresh_from_db()
@@ -52,16 +53,16 @@ def test_r13_walks_supervisor_then_manager_and_vp_side_by_side_then_gm(r13, disc
     assert doc.terms_version == 1 and doc.approved_at is not None
 
 
-def test_R13_rejection_returns_the_document_to_its_author_with_the_opinion(r13, discount):
+def test_R13_a_gate_rejection_returns_the_document_to_its_author_with_the_opinion(r13, discount):
     doc = discount()
     deals.discount_submit(by=fresh(r13.rep), discount_id=doc.pk)
-    decide(r13.supervisor, doc)
-    decide(r13.manager, doc, approve=False, opinion="折扣超出本季度政策，请降到5%")
+    decide(r13.supervisor, doc, approve=False, opinion="折扣超出本季度政策，请降到5%")
     doc.refresh_from_db()
     assert doc.status == DiscountStatus.DRAFT and doc.last_opinion == "折扣超出本季度政策，请降到5%"
     request = ApprovalRequest.objects.get()
     assert request.status == RequestStatus.REJECTED
-    assert not ApprovalTask.objects.filter(status="pending").exists()  # the VP's task is cancelled too
+    assert not ApprovalTask.objects.filter(status="pending").exists()
+    assert set(request.steps.values_list("status", flat=True)) == {StepStatus.REJECTED, StepStatus.CANCELLED}
 
 
 def test_rejection_needs_an_opinion(r13, discount):
@@ -97,25 +98,30 @@ def test_author_can_withdraw_while_pending_and_nobody_else_can(r13, discount):
     assert not ApprovalTask.objects.filter(status="pending").exists()
 
 
+def test_R13_the_supervisors_own_request_is_their_d8_decision(r13, discount):
+    # 002 D8: "销售主管根据客户资料及客户预定书内容,确定是否给予客户优惠条件" — when the supervisor asks, the asking is
+    # the decision: D8 is recorded as theirs by submission, and the manager is asked only for C9, the VP for B9.
+    doc = discount(by=r13.supervisor, customer=r13.cust_rep)
+    request = deals.discount_submit(by=fresh(r13.supervisor), discount_id=doc.pk)
+    d8 = request.steps.get(step=1)
+    assert d8.status == StepStatus.APPROVED
+    task = d8.tasks.get()
+    assert task.approver_id == r13.supervisor.pk and task.by_submission and task.status == TaskStatus.APPROVED
+    pending = set(ApprovalTask.objects.filter(status="pending").values_list("step__name", "approver__username"))
+    assert pending == {("销售经理审核 (C9)", "manager"), ("营销副总审核 (B9)", "marketing_vp")}
+    assert AuditEvent.objects.filter(action="approval.by_submission", object_id=str(request.pk),
+                                     actor=r13.supervisor).exists()
+
+
 def test_nobody_approves_their_own_request(r13, discount):
-    # The supervisor asks for a discount on a customer of their team: stage 1 would be themselves,
-    # so it goes one level up (the sales manager), and they have no task anywhere in the request.
     doc = discount(by=r13.supervisor, customer=r13.cust_rep)
     deals.discount_submit(by=fresh(r13.supervisor), discount_id=doc.pk)
-    pending = list(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True))
-    assert pending == ["manager"]
+    mine = ApprovalTask.objects.get(approver=r13.supervisor)  # the D8 decided by submitting: nothing to decide
     with pytest.raises(NotFound):
-        engine.approval_decide(by=fresh(r13.supervisor), task_id=ApprovalTask.objects.get().pk, approve=True)
-
-
-def test_nobody_decides_twice_in_one_request(r13, discount):
-    # The manager takes stage 1 (the supervisor's own request) and is then not asked again in stage 2:
-    # the stage goes to the next level up (the director) instead.
-    doc = discount(by=r13.supervisor, customer=r13.cust_rep)
-    deals.discount_submit(by=fresh(r13.supervisor), discount_id=doc.pk)
-    decide(r13.manager, doc)
-    pending = set(ApprovalTask.objects.filter(status="pending").values_list("approver__username", flat=True))
-    assert pending == {"director", "marketing_vp"}
+        engine.approval_decide(by=fresh(r13.supervisor), task_id=ApprovalTask.objects.get(
+            approver=r13.manager).pk, approve=True, opinion="同意")
+    with pytest.raises((Conflict, PermissionRefused)):
+        engine.approval_decide(by=fresh(r13.supervisor), task_id=mine.pk, approve=True, opinion="同意")
 
 
 def test_a_decided_task_cannot_be_decided_again(r13, discount):

@@ -181,7 +181,7 @@ def test_approved_request_shows_the_finished_chart(r13, discount, client_for):
     deals.discount_submit(by=fresh(r13.rep), discount_id=doc.pk)
     for who in (r13.supervisor, r13.manager, r13.marketing_vp, r13.gm):
         task = ApprovalTask.objects.get(approver=who, status=TaskStatus.PENDING)
-        engine.approval_decide(by=fresh(who), task_id=task.pk, approve=True)
+        engine.approval_decide(by=fresh(who), task_id=task.pk, approve=True, opinion="同意")
     html = client_for(r13.rep).get(reverse("deals:discount_detail", args=[doc.pk])).content.decode()
     assert 'data-state="current"' not in html and html.count('data-state="done"') == 5  # 4 stages + Approved
     assert "terms version 1" in html

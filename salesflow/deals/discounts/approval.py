@@ -40,6 +40,23 @@ def _approved(doc, request, by):
     _move(doc, "approve", by=by, approved_at=timezone.now(), terms_version=doc.terms_version + 1, last_opinion="")
 
 
+def _told_of_result(doc, request) -> list:
+    """002 A9 "审批合格后签署意见并下发销售主管,以便销售顾问与客户签订预定书": the supervisor who decided D8 (or
+    whose submission was D8) and the rep who owns the customer and prepares the reservation (E8 签预定书)."""
+    from salesflow.approvals.models import ApprovalTask
+
+    d8 = (ApprovalTask.objects.filter(request=request, step__round=request.round, step__step=1,
+                                      status__in=("approved", "agreed"))
+          .select_related("approver"))
+    return [*(task.approver for task in d8), doc.customer.owner]
+
+
+def _result_terms(doc) -> str:
+    terms = _("Approved terms: {percent}% off {amount} (discount {discount}).").format(
+        percent=doc.discount_percent.normalize(), amount=doc.amount, discount=doc.discount_amount)
+    return f"{terms} {doc.terms}".strip()
+
+
 def register_documents() -> None:
     register(DocumentAdapter(
         document_type=DOCUMENT_TYPE,
@@ -52,4 +69,6 @@ def register_documents() -> None:
         on_submitted=lambda doc, request, by: _move(doc, "submit", by=by, last_opinion=""),
         on_approved=_approved,
         on_returned=lambda doc, request, by, opinion: _move(doc, "return", by=by, last_opinion=opinion),
+        told_of_result=_told_of_result,
+        result_terms=_result_terms,
     ))

@@ -63,53 +63,58 @@ def build_discounts(ctx) -> None:
         return
     rng = random.Random(20241125)
     plans = [
-        # (rep, stage the request reaches)
-        ("rep", "draft"), ("rep", "supervisor"), ("rep", "supervisor_overdue"), ("rep", "review"),
-        ("rep", "review_half"), ("rep", "gm"), ("rep", "approved"), ("rep", "approved"), ("rep", "rejected"),
-        ("rep", "withdrawn"), ("rep2", "draft"), ("rep2", "supervisor"), ("rep2", "review_overdue"),
-        ("rep2", "gm"), ("rep2", "approved"), ("rep2", "rejected"),
+        # (who asks, whose customer, the stage the request reaches)
+        ("rep", "rep", "draft"), ("rep", "rep", "supervisor"), ("rep", "rep", "review"),
+        ("rep", "rep", "review_overdue"), ("rep", "rep", "review_half"), ("rep", "rep", "gm"),
+        ("rep", "rep", "gm_disagree"), ("rep", "rep", "approved"), ("rep", "rep", "approved_disagree"),
+        ("rep", "rep", "rejected"), ("rep", "rep", "withdrawn"),
+        # The supervisor's own requests: their submission is the D8 decision.
+        ("supervisor", "rep", "review"), ("supervisor", "rep", "gm_disagree"),
+        ("rep2", "rep2", "draft"), ("rep2", "rep2", "supervisor"), ("rep2", "rep2", "review_overdue"),
+        ("rep2", "rep2", "gm"), ("rep2", "rep2", "approved"), ("rep2", "rep2", "rejected"),
     ]
     customers: dict[str, list[Customer]] = {}
-    for username, stage in plans:
-        rep = _user(username)
-        if rep is None:
+    for username, owner, stage in plans:
+        requester, rep = _user(username), _user(owner)
+        if requester is None or rep is None:
             continue
-        pool = customers.setdefault(username, list(Customer.objects.filter(owner=rep, status="active").order_by("id")))
+        pool = customers.setdefault(owner, list(Customer.objects.filter(owner=rep, status="active").order_by("id")))
         if not pool:
             continue
         customer = pool.pop(0)
         amount = rng.choice([86000, 128000, 256000, 398000, 520000, 1180000])
-        doc = services.discount_create(by=rep, customer_id=customer.pk, data={
+        doc = services.discount_create(by=requester, customer_id=customer.pk, data={
             "amount": f"{amount}.00", "discount_percent": str(rng.choice([3, 4.5, 5, 6, 8, 10])),
             "reason": rng.choice(REASONS), "terms": rng.choice(TERMS)})
         ctx.count("discount requests")
         if stage == "draft":
             continue
-        services.discount_submit(by=rep, discount_id=doc.pk)
-        supervisor = "supervisor" if username == "rep" else "supervisor2"
-        manager = "manager" if username == "rep" else "manager2"
+        services.discount_submit(by=requester, discount_id=doc.pk)
+        supervisor = "supervisor" if owner == "rep" else "supervisor2"
+        manager = "manager" if owner == "rep" else "manager2"
         if stage == "supervisor":
             continue
-        if stage == "supervisor_overdue":
-            _age(doc, 30)
-            continue
         if stage == "withdrawn":
-            services.discount_withdraw(by=rep, discount_id=doc.pk)
+            services.discount_withdraw(by=requester, discount_id=doc.pk)
             continue
         if stage == "rejected":
             _reject(supervisor, doc, "优惠幅度超出本季度销售政策，请与客户再谈付款条件")
             continue
-        _approve(supervisor, doc, "客户质量好，同意给予优惠")
+        _approve(supervisor, doc, "客户质量好，同意给予优惠")  # no task when the supervisor asked (D8 by submission)
         if stage == "review":
             continue
         if stage == "review_overdue":
             _age(doc, 6)
             continue
-        _approve(manager, doc, "价格在区域底价之上，同意")
+        if stage in ("gm_disagree", "approved_disagree"):
+            # C9 and B9 are opinions: a "disagree" goes up to the GM with the papers (002 C9/B9 "签署自己的意见").
+            _reject(manager, doc, "价格已低于区域底价，不同意；如总经理认为战略客户必须拿下，可按5%执行")
+        else:
+            _approve(manager, doc, "价格在区域底价之上，同意")
         if stage == "review_half":
             continue
-        _approve("marketing_vp", doc, "符合市场策略")
-        if stage == "gm":
+        _approve("marketing_vp", doc, "符合市场策略，同意")
+        if stage in ("gm", "gm_disagree"):
             continue
         _approve("gm", doc, "批准")
     # The real sweep flags what is overdue, reminds, and escalates what is past the grace period.
