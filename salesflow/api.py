@@ -87,7 +87,7 @@ from salesflow.pool.api import router as customer_pool_router  # noqa: E402
 from salesflow.reception.api import prospects_router, records_router  # noqa: E402
 from salesflow.visits.api import logs_router as visit_logs_router  # noqa: E402
 from salesflow.visits.api import plans_router as visit_plans_router  # noqa: E402
-from salesflow.visits.api import today_router  # noqa: E402
+from salesflow.visits.api import today_router, work_logs_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
 api.add_router("", org_router)
@@ -105,5 +105,6 @@ api.add_router("/customer-pool", customer_pool_router)
 api.add_router("/visit-plans", visit_plans_router)
 api.add_router("/visit-logs", visit_logs_router)
 api.add_router("/today", today_router)
+api.add_router("/work-logs", work_logs_router)
 api.add_router("/reception-records", records_router)
 api.add_router("/prospects", prospects_router)

@@ -65,6 +65,26 @@ class CustomerListOut(_CustomerBase):
         return phone_for(context["request"].user, obj, obj.primary_phone or "")
 
 
+class SheetOut(Schema):
+    """The target-customer information sheet (目标客户基本信息情况统计表, R17), filled in after each visit."""
+
+    needs: str
+    decision_makers: str
+    company_size: str
+    purchase_timeline: str
+    competitors: str
+    updated_at: datetime | None
+    updated_by_id: int | None
+
+
+class SheetPatch(Schema):
+    needs: str | None = None
+    decision_makers: str | None = None
+    company_size: str | None = Field(None, description="micro | small | medium | large, or empty")
+    purchase_timeline: str | None = Field(None, description="month | quarter | half_year | year | undecided, or empty")
+    competitors: str | None = None
+
+
 class CustomerOut(_CustomerBase):
     address: str
     industry: str
@@ -78,6 +98,11 @@ class CustomerOut(_CustomerBase):
     created_at: datetime
     contacts: list[ContactOut]
     can_reveal_phones: bool
+    last_contact_at: datetime | None = Field(None, description="R17: the latest visit or other contact")
+    next_followup_on: date | None = Field(None, description="R17: when the owner follows up next")
+    sheet: SheetOut
+
+
 
 
 class ContactIn(Schema):
@@ -172,6 +197,10 @@ def _detail(user, c, contacts=None, revealed: bool = False) -> dict:
         "company_size": c.company_size, "shop_url": c.shop_url, "collected_on": c.collected_on,
         "referred_by_id": c.referred_by_id, "notes": c.notes, "created_at": c.created_at,
         "can_reveal_phones": selectors.can_reveal_phones(user, c),
+        "last_contact_at": c.last_contact_at, "next_followup_on": c.next_followup_on,
+        "sheet": {"needs": c.needs, "decision_makers": c.decision_makers, "company_size": c.company_size,
+                  "purchase_timeline": c.purchase_timeline, "competitors": c.competitors,
+                  "updated_at": c.sheet_updated_at, "updated_by_id": c.sheet_updated_by_id},
         "contacts": [{"id": x.id, "name": x.name, "position": x.position, "email": x.email, "is_primary": x.is_primary,
                       "phone": x.phone if revealed else phone_for(user, c, x.phone)} for x in contacts],
     })
@@ -223,6 +252,15 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
     data = payload.dict(exclude_unset=True)
     confirm = data.pop("confirm_duplicates", False)
     services.customer_update(by=request.user, customer=customer, data=data, confirm_duplicates=confirm)
+    return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
+
+
+@router.patch("/{customer_id}/sheet", response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def update_customer_sheet(request, customer_id: int, payload: SheetPatch):
+    """Fill in the target-customer sheet (R17); only the fields sent change, an empty value clears one."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    services.customer_update_sheet(by=request.user, customer_id=customer.pk, data=payload.dict(exclude_unset=True),
+                                   note="API")
     return _detail(request.user, selectors.customer_get(user=request.user, customer_id=customer_id))
 
 

@@ -63,4 +63,14 @@ class CompanySize(models.TextChoices):
     LARGE = "large", _("1,000 staff or more")
 
 
+class PurchaseTimeline(models.TextChoices):
+    """When the customer means to buy (the target-customer sheet, R17)."""
+
+    MONTH = "month", _("Within a month")
+    QUARTER = "quarter", _("Within three months")
+    HALF_YEAR = "half_year", _("Within six months")
+    YEAR = "year", _("Within a year")
+    UNDECIDED = "undecided", _("No purchase planned yet")
+
+
 PROVINCE_CHOICES = [(p, p) for p in PROVINCES]

@@ -27,3 +27,6 @@ CUSTOMER_RELEASED = declare("customer.released", _("Customer returned to the poo
 
 # R15: after the deal the file passes to a customer-service supervisor (written for reception's hand-over).
 CUSTOMER_HANDED_TO_SERVICE = declare("customer.handed_to_service", _("Customer file handed to customer service"))
+
+# R17: the target-customer information sheet, filled in after a visit or on the customer file.
+CUSTOMER_SHEET_UPDATED = declare("customer.sheet_updated", _("Target-customer sheet updated"))

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from salesflow.core.forms import StyledForm
 from salesflow.org.selectors import assignable_users, region_list
 
-from .choices import PROVINCE_CHOICES, CompanySize, CustomerKind, Industry, SourceChannel, Tier, ValueType
+from .choices import (
+    PROVINCE_CHOICES,
+    CompanySize,
+    CustomerKind,
+    Industry,
+    PurchaseTimeline,
+    SourceChannel,
+    Tier,
+    ValueType,
+)
 from .selectors import customer_group_choices
 
 BLANK = [("", "—")]
@@ -87,3 +96,30 @@ class ReassignForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(str(u.pk), f"{u.display_name} ({u.username})")
                                         for u in assignable_users(user=user)]
+
+
+class TargetSheetForm(StyledForm):
+    """The target-customer information sheet (《目标客户基本信息情况统计表》, R17): on the customer file and, with
+    the prefix "sheet", in the visit form."""
+
+    needs = forms.CharField(label=_("Needs"), required=False, max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("What the customer needs: products, quantities, problems to solve."))
+    decision_makers = forms.CharField(label=_("Decision makers and contacts"), required=False, max_length=1000,
+                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text=_("Who decides, who influences, who uses: names and positions."))
+    company_size = forms.ChoiceField(label=_("Company size"), choices=BLANK + CompanySize.choices, required=False)
+    purchase_timeline = forms.ChoiceField(label=_("Purchasing timeline"), choices=BLANK + PurchaseTimeline.choices,
+                                          required=False)
+    competitors = forms.CharField(label=_("Competitors"), required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("Suppliers the customer also talks to or buys from today."))
+
+    FIELDS = ("needs", "decision_makers", "company_size", "purchase_timeline", "competitors")
+
+    @classmethod
+    def initial_for(cls, customer) -> dict:
+        return {key: getattr(customer, key) for key in cls.FIELDS} if customer is not None else {}
+
+    def service_data(self) -> dict:
+        return {key: self.cleaned_data.get(key, "") for key in self.FIELDS}

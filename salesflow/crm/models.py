@@ -20,6 +20,7 @@ from .choices import (
     CustomerKind,
     CustomerStatus,
     Industry,
+    PurchaseTimeline,
     SourceChannel,
     Tier,
     ValueType,
@@ -131,6 +132,18 @@ class Customer(Guarded, models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     service_since = models.DateTimeField(_("handed to customer service"), null=True, blank=True)
+    # R17 (002 流程1 step 4): the target-customer information sheet (《目标客户基本信息情况统计表》), filled in after
+    # each visit from the visit form (crm.services.customer_update_sheet); company_size above belongs to it too.
+    needs = models.TextField(_("needs"), blank=True)
+    decision_makers = models.TextField(_("decision makers and contacts"), blank=True)
+    purchase_timeline = models.CharField(_("purchasing timeline"), max_length=16, choices=PurchaseTimeline.choices,
+                                         blank=True)
+    competitors = models.TextField(_("competitors"), blank=True)
+    sheet_updated_at = models.DateTimeField(_("sheet updated"), null=True, blank=True)
+    sheet_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sheet updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -144,6 +157,8 @@ class Customer(Guarded, models.Model):
             ),
             models.CheckConstraint(condition=Q(credit_limit__gte=0), name="crm_customer_credit_limit_gte_0"),
             models.CheckConstraint(condition=Q(status__in=CustomerStatus.values), name="crm_customer_status_valid"),
+            models.CheckConstraint(condition=Q(purchase_timeline__in=["", *PurchaseTimeline.values]),
+                                   name="crm_customer_purchase_timeline_valid"),
         ]
         indexes = [
             models.Index(fields=["owner", "-id"], name="crm_cust_owner_idx"),

@@ -95,7 +95,8 @@ def customer_get(*, user, customer_id: int) -> Customer:
     if not has_capability(user, "customer.view"):
         raise PermissionRefused()
     customer = (
-        Customer.objects.visible_to(user).select_related("owner", "region", "group", "unit", "referred_by", "created_by")
+        Customer.objects.visible_to(user)
+        .select_related("owner", "region", "group", "unit", "referred_by", "created_by", "sheet_updated_by")
         .filter(pk=customer_id).first()
     )
     if customer is None:

@@ -22,7 +22,7 @@ from . import error_codes as codes
 from . import events
 from .hooks import CUSTOMER_FROM_POOL
 from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
-from .validation import Lookups, clean_contact, clean_customer
+from .validation import SHEET_FIELDS, Lookups, clean_contact, clean_customer, clean_sheet
 
 AUDITED_FIELDS = [
     "kind", "name", "credit_code", "status", "province", "city", "address", "region", "industry", "source", "group",
@@ -343,6 +343,37 @@ def customer_record_contact(*, customer_id: int, at: dt.datetime, next_followup_
     customer.save(update_fields=fields)
     after = {"last_contact_at": customer.last_contact_at, "next_followup_on": customer.next_followup_on}
     return ContactRecorded(customer=customer, before=before, after=after)
+
+
+def customer_update_sheet(*, by, customer_id: int, data: dict, at: dt.datetime | None = None,
+                          note: str = "") -> Customer:
+    """R17 (002 流程1 step 4): after a visit the rep fills in the target-customer information sheet
+    (《目标客户基本信息情况统计表》: needs, decision makers and contacts, size, purchasing timeline, competitors).
+
+    Only the keys present in ``data`` change (an empty value clears that answer). Whoever may edit the customer
+    and sees it may fill it in; the customer row is locked, the answers that changed are recorded as
+    ``customer.sheet_updated`` on the customer (``note``: where it was filled in, e.g. the visit). Runs in the
+    caller's transaction when there is one (the visit log's), else in its own."""
+    with transaction.atomic():
+        _require_edit(by)
+        unknown = set(data) - set(SHEET_FIELDS)
+        cleaned, errors = clean_sheet(data)
+        errors.update({key: [_("This field cannot be changed here.")] for key in unknown})
+        if errors:
+            raise ValidationFailed(errors)
+        customer = _locked(by, customer_id)
+        before = {key: getattr(customer, key) for key in cleaned}
+        changed = {key: value for key, value in cleaned.items() if before[key] != value}
+        if not changed:
+            return customer
+        for key, value in changed.items():
+            setattr(customer, key, value)
+        customer.sheet_updated_at, customer.sheet_updated_by = at or timezone.now(), by
+        customer.save(update_fields=[*changed, "sheet_updated_at", "sheet_updated_by", "updated_at"])
+        events.CUSTOMER_SHEET_UPDATED.record(by=by, obj=customer, customer_id=customer.pk,
+                                             before={key: before[key] for key in changed}, after=changed,
+                                             note=note[:500])
+        return customer
 
 
 def customer_record_deal(*, customer_id: int, at: dt.datetime) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/<int:job_id>/cancel/", views.import_cancel, name="import_cancel"),
     path("<int:customer_id>/", views.customer_detail, name="customer_detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("<int:customer_id>/sheet/", views.customer_sheet_edit, name="customer_sheet_edit"),
     path("<int:customer_id>/reassign/", views.customer_reassign, name="customer_reassign"),
     path("<int:customer_id>/status/", views.customer_status, name="customer_status"),
     path("<int:customer_id>/reveal/", views.customer_reveal, name="customer_reveal"),

@@ -26,7 +26,7 @@ from salesflow.core.parsers import (
 )
 from salesflow.org.models import OrgUnit, UnitKind
 
-from .choices import CompanySize, CustomerKind, Industry, SourceChannel, Tier, ValueType
+from .choices import CompanySize, CustomerKind, Industry, PurchaseTimeline, SourceChannel, Tier, ValueType
 from .models import CustomerGroup
 
 TEXT_LIMITS = {"name": 200, "city": 32, "address": 255, "notes": 4000}
@@ -108,6 +108,28 @@ def clean_customer(data: dict, lookups: Lookups, *, partial: bool = False) -> tu
         cleaned["shop_url"] = url
     if present("collected_on"):
         cleaned["collected_on"] = parse_field(errors, "collected_on", parse_date, data.get("collected_on"))
+    return cleaned, errors
+
+
+# R17: the target-customer information sheet (《目标客户基本信息情况统计表》) filled in after each visit.
+SHEET_TEXT_LIMITS = {"needs": 2000, "decision_makers": 1000, "competitors": 1000}
+SHEET_CHOICE_FIELDS = {"company_size": CompanySize, "purchase_timeline": PurchaseTimeline}
+SHEET_FIELDS = ["needs", "decision_makers", "company_size", "purchase_timeline", "competitors"]
+
+
+def clean_sheet(data: dict) -> tuple[dict, dict]:
+    """(cleaned values, errors by field) of the sheet's fields present in ``data`` (a missing key is left as it
+    is; an empty value clears the answer). Keys that are not the sheet's are the caller's to refuse."""
+    cleaned, errors = {}, {}
+    for key, limit in SHEET_TEXT_LIMITS.items():
+        if key in data:
+            cleaned[key] = text(data.get(key))
+            if len(cleaned[key]) > limit:
+                errors[key] = [_("At most {n} characters.").format(n=limit)]
+    for key, choices in SHEET_CHOICE_FIELDS.items():
+        if key in data:
+            cleaned[key] = parse_field(errors, key, parse_choice, data.get(key), fallback="", choices=choices,
+                                       blank="")
     return cleaned, errors
 
 

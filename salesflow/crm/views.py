@@ -21,7 +21,7 @@ from salesflow.org.selectors import assignable_users, region_list, user_find
 from . import selectors, services
 from .choices import CustomerStatus, Tier
 from .exports import export_customers
-from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm
+from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm, TargetSheetForm
 from .hooks import CUSTOMER_PANELS
 from .imports import CUSTOMER_IMPORT_KIND
 from .models import CUSTOMER_FLOW
@@ -125,6 +125,7 @@ def customer_detail(request, customer_id: int):
         "can_edit": customer.can("edit", by=request.user),
         "can_reveal": selectors.can_reveal_phones(request.user, customer),
         "can_reassign": customer.can("reassign", by=request.user),
+        "followup_overdue": bool(customer.next_followup_on and customer.next_followup_on < timezone.localdate()),
         # What the apps above crm add to the file (deals' buttons, the pool's card, reception, visits).
         "panels": collect(CUSTOMER_PANELS, customer=customer, user=request.user, request=request),
         "contact_form": ContactForm(), "reassign_form": ReassignForm(user=request.user),
@@ -154,6 +155,26 @@ def customer_edit(request, customer_id: int):
             messages.success(request, _("Customer saved."))
             return redirect("crm:customer_detail", customer_id=customer.pk)
     return render(request, "crm/customer_form.html", {"form": form, "customer": customer, "duplicates": duplicates})
+
+
+@page_view
+def customer_sheet_edit(request, customer_id: int):
+    """The target-customer information sheet (R17) on the customer file; the visit form fills in the same."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if not customer.can("edit", by=request.user):
+        return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
+    form = TargetSheetForm(request.POST or None, initial=TargetSheetForm.initial_for(customer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update_sheet(by=request.user, customer_id=customer.pk, data=form.service_data(),
+                                           note=_("Customer file"))
+        except AppError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Target-customer sheet saved."))
+            return redirect("crm:customer_detail", customer_id=customer.pk)
+    return render(request, "crm/customer_sheet_form.html", {"form": form, "customer": customer},
+                  status=400 if request.method == "POST" else 200)
 
 
 @require_POST

@@ -48,6 +48,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("customers", _("Prospects"), "reception:prospect_list", "prospect.view", "person-check"),
     NavEntry("customers", _("Visit plans"), "visits:plan_list", "visit.view", "calendar-week"),
     NavEntry("customers", _("Visit logs"), "visits:log_list", "visit.view", "geo-alt"),
+    NavEntry("customers", _("Work logs"), "visits:work_log_list", "visit.view", "journal-text"),
     NavEntry("opportunities", _("Opportunity list"), "deals:opportunity_list", "customer.view", "briefcase"),
     NavEntry("opportunities", _("Kanban board"), "deals:opportunity_kanban", "customer.view", "kanban"),
     NavEntry("opportunities", _("Funnel figures"), "deals:funnel", "customer.view", "bar-chart-steps"),

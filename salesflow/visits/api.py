@@ -14,6 +14,7 @@ from . import selectors, services
 plans_router = Router(tags=["visits"])
 logs_router = Router(tags=["visits"])
 today_router = Router(tags=["visits"])
+work_logs_router = Router(tags=["visits"])
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
@@ -107,6 +108,17 @@ class CommentIn(Schema):
     comment: str = ""
 
 
+class SheetIn(Schema):
+    """The target-customer sheet's answers given with a customer visit (R17); a field left out stays as it is,
+    an empty one clears the answer."""
+
+    needs: str | None = None
+    decision_makers: str | None = None
+    company_size: str | None = Field(None, description="micro | small | medium | large, or empty")
+    purchase_timeline: str | None = Field(None, description="month | quarter | half_year | year | undecided, or empty")
+    competitors: str | None = None
+
+
 class LocationIn(Schema):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -127,6 +139,7 @@ class LogIn(Schema):
     notes: str = ""
     address: str = ""
     location: LocationIn | None = Field(None, description="omit when the user did not allow the location")
+    sheet: SheetIn | None = Field(None, description="the target-customer sheet, updated on the customer (R17)")
 
 
 class LogOut(Schema):
@@ -291,6 +304,7 @@ def create_log(request, payload: LogIn):
     follow-up in the same transaction (R17)."""
     data = payload.dict()
     data["location"] = data.get("location") or None
+    data["sheet"] = payload.sheet.dict(exclude_unset=True) if payload.sheet is not None else None
     log = services.visit_log_create(by=request.user, data=data)
     return Status(201, selectors.log_get(user=request.user, log_id=log.pk))
 
@@ -321,3 +335,113 @@ def today(request):
                               "deadline": deadline, "overdue": late} for lead, deadline, late in t.leads],
         "done": t.done,
     }
+
+
+# --- daily work logs (工作日志) ---------------------------------------------------------------------------
+
+class WorkLogOut(Schema):
+    id: int
+    owner_id: int
+    owner_name: str
+    unit_id: int | None
+    day: date
+    summary: str
+    call_count: int
+    calls: str
+    meetings: str
+    documents: str
+    problems: str
+    tomorrow_plan: str
+    status: str
+    submitted_at: datetime | None
+    submitted_late: bool
+    reviewed_at: datetime | None
+    reviewed_by_id: int | None
+    review_comment: str
+    visit_count: int = Field(0, description="visits the rep logged that day")
+
+    @staticmethod
+    def resolve_submitted_late(obj) -> bool:
+        return obj.submitted_late()
+
+
+class WorkLogDetailOut(WorkLogOut):
+    visits: list[LogOut] = Field(..., description="the visits of the day, folded into the log")
+
+
+class WorkLogIn(Schema):
+    day: date = Field(..., description="the day the log is for (not in the future)")
+    summary: str | None = None
+    call_count: int | None = None
+    calls: str | None = None
+    meetings: str | None = None
+    documents: str | None = None
+    problems: str | None = None
+    tomorrow_plan: str | None = None
+    submit: bool = Field(False, description="hand it in to the supervisor after saving")
+
+
+class WorkLogFilterIn(Schema):
+    owner: int | None = None
+    status: str = ""
+    mine: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    waiting: bool = False
+    overdue: bool = False
+
+
+def _work_log_detail(request, log_id: int) -> dict:
+    log = selectors.work_log_get(user=request.user, log_id=log_id)
+    visits = selectors.work_log_visits(owner_id=log.owner_id, day=log.day)
+    out = WorkLogOut.from_orm(log).dict()
+    out["visit_count"] = len(visits)
+    out["visits"] = [LogOut.from_orm(v).dict() for v in visits]
+    return out
+
+
+@work_logs_router.get("", response=list[WorkLogOut])
+@paginate(CappedPagination, page_size=50, max_page_size=200)
+def list_work_logs(request, filters: Query[WorkLogFilterIn]):
+    """Work logs in the caller's scope (a rep: their own; a supervisor or manager: their unit's), newest day
+    first, each with the number of visits of that day."""
+    return selectors.work_log_list(user=request.user, filters=selectors.WorkLogFilters(**filters.dict()))
+
+
+@work_logs_router.post("", response={200: WorkLogDetailOut, **ERRORS})
+def save_work_log(request, payload: WorkLogIn):
+    """Write (or go on writing) the caller's own log of a day; only the fields sent change. With ``submit`` it
+    is handed in in the same transaction."""
+    data = payload.dict(exclude_unset=True)
+    data.pop("day", None)
+    submit = data.pop("submit", False)
+    with transaction.atomic():
+        log = services.work_log_save(by=request.user, day=payload.day, data=data)
+        if submit:
+            services.work_log_submit(by=request.user, log=log)
+    return _work_log_detail(request, log.pk)
+
+
+@work_logs_router.get("/{log_id}", response={200: WorkLogDetailOut, 403: ErrorOut, 404: ErrorOut})
+def get_work_log(request, log_id: int):
+    return _work_log_detail(request, log_id)
+
+
+@work_logs_router.post("/{log_id}/submit", response={200: WorkLogDetailOut, **ERRORS})
+def submit_work_log(request, log_id: int):
+    services.work_log_submit(by=request.user, log=selectors.work_log_get(user=request.user, log_id=log_id))
+    return _work_log_detail(request, log_id)
+
+
+@work_logs_router.post("/{log_id}/review", response={200: WorkLogDetailOut, **ERRORS})
+def review_work_log(request, log_id: int, payload: CommentIn):
+    services.work_log_review(by=request.user, log=selectors.work_log_get(user=request.user, log_id=log_id),
+                             comment=payload.comment)
+    return _work_log_detail(request, log_id)
+
+
+@work_logs_router.post("/{log_id}/return", response={200: WorkLogDetailOut, **ERRORS})
+def return_work_log(request, log_id: int, payload: CommentIn):
+    services.work_log_return(by=request.user, log=selectors.work_log_get(user=request.user, log_id=log_id),
+                             comment=payload.comment)
+    return _work_log_detail(request, log_id)

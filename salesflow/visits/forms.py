@@ -1,7 +1,10 @@
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
+from salesflow.crm.forms import TargetSheetForm
 
 from .models import PlanPeriod, VisitKind
 
@@ -77,12 +80,59 @@ class VisitLogForm(StyledForm):
         self.fields["lead"].choices = leads
         self.fields["opportunity"].choices = opportunities
 
+    def sheet_fields(self):
+        return [self[f"sheet_{key}"] for key in TargetSheetForm.FIELDS]
+
     def service_data(self) -> dict:
         d = self.cleaned_data
+        sheet = None
+        if d.get("customer") and d.get("sheet_for") == d["customer"]:
+            sheet = {key: d.get(f"sheet_{key}", "") for key in TargetSheetForm.FIELDS}
         return {
+            "sheet": sheet,
             "kind": d["kind"], "customer_id": d["customer"], "lead_id": d["lead"], "opportunity_id": d["opportunity"],
             "planned_visit_id": d["planned_visit"], "visited_at": d["visited_at"], "contact_name": d["contact_name"],
             "outcome": d["outcome"], "next_step": d["next_step"], "next_followup_on": d["next_followup_on"],
             "notes": d["notes"], "address": d["address"],
             "location": {"latitude": d["latitude"], "longitude": d["longitude"], "accuracy": d["accuracy"]},
         }
+
+    def clean(self):
+        d = super().clean()
+        # The sheet's answers were shown for one customer (sheet_for); if the customer was changed without the page
+        # reloading the sheet, the answers are not this customer's: show the right ones instead of saving.
+        if d.get("customer") and d.get("sheet_for") != d["customer"] and any(
+                d.get(f"sheet_{key}") for key in TargetSheetForm.FIELDS):
+            raise forms.ValidationError(_("The target-customer sheet showed another customer's answers; check the "
+                                          "answers of this customer and save again."), code="sheet_for")
+        return d
+
+
+# R17: the target-customer sheet's fields in the visit form, named "sheet_<field>"; sheet_for is the customer whose
+# answers the form shows.
+for _name, _field in TargetSheetForm.base_fields.items():
+    VisitLogForm.base_fields[f"sheet_{_name}"] = copy.deepcopy(_field)
+VisitLogForm.base_fields["sheet_for"] = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class WorkLogForm(StyledForm):
+    summary = forms.CharField(label=_("Summary of the day"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    call_count = forms.IntegerField(label=_("Phone calls"), min_value=0, max_value=500, required=False)
+    calls = forms.CharField(label=_("Calls"), required=False, max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("Whom you called and what came of it."))
+    meetings = forms.CharField(label=_("Meetings"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    documents = forms.CharField(label=_("Documents prepared"), required=False, max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("Quotations, proposals, contracts, reports."))
+    problems = forms.CharField(label=_("Problems and help needed"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    tomorrow_plan = forms.CharField(label=_("Plan for tomorrow"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+    FIELDS = ("summary", "call_count", "calls", "meetings", "documents", "problems", "tomorrow_plan")
+
+    def service_data(self) -> dict:
+        return {key: self.cleaned_data.get(key) or (0 if key == "call_count" else "") for key in self.FIELDS}

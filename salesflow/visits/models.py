@@ -9,11 +9,16 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.statemachine import StateMachine
 from salesflow.org.guards import Guarded, Permit
+from salesflow.org.roles import LEADERSHIP, Role
 from salesflow.org.scope import ScopedQuerySet
+
+# R17: the roles whose review fixes a visit plan (the sales manager, and leadership above every manager).
+DECIDING_ROLES = frozenset({Role.MANAGER, *LEADERSHIP})
 
 
 class PlanPeriod(models.TextChoices):
@@ -46,25 +51,38 @@ def period_label(period: str, start: dt.date) -> str:
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # the rep is writing it; only the rep changes its visits
-    SUBMITTED = "submitted", _("Waiting for review")  # submitted: the supervisor / manager looks at it
-    APPROVED = "approved", _("Approved")  # accepted as the rep wrote it
-    ADJUSTED = "adjusted", _("Adjusted by the manager")  # accepted with the manager's changes (the rep was told)
+    SUBMITTED = "submitted", _("Waiting for review")  # submitted: the supervisor prepares it or the manager decides
+    # The supervisor approved it (with or without changes) for the Saturday meeting: it still waits for the
+    # sales manager, whose decision fixes it.
+    PREPARED = "prepared", _("Prepared by the supervisor")
+    APPROVED = "approved", _("Fixed by the manager")  # the manager accepted it as it stands
+    ADJUSTED = "adjusted", _("Adjusted by the manager")  # the manager accepted it with changes (the rep was told)
 
 
 P = PlanStatus
-# 002 流程1: the rep designs the plan; at the Saturday meeting the manager guides and fixes next week's focus —
-# approving it, adjusting it (add / move / remove visits, with a comment), or sending it back for rework.
+# 002 流程1 step 2: the rep reports next week's visit focus to the sales manager at the Saturday meeting, who guides
+# and finally fixes it ("向销售部经理汇报下周的客户拜访重点计划情况…并最终确定"). A supervisor may prepare the plan
+# (approve it, or change its visits) but that never fixes it and never locks the manager out: the manager approves,
+# adjusts or sends back a prepared plan as they would a submitted one (R17).
 PLAN_FLOW = StateMachine(
     PlanStatus,
     {
         P.DRAFT: {"submit": P.SUBMITTED},
-        P.SUBMITTED: {"approve": P.APPROVED, "adjust": P.ADJUSTED, "return": P.DRAFT},
+        P.SUBMITTED: {"prepare": P.PREPARED, "approve": P.APPROVED, "adjust": P.ADJUSTED, "return": P.DRAFT},
+        P.PREPARED: {"prepare": P.PREPARED, "approve": P.APPROVED, "adjust": P.ADJUSTED, "return": P.DRAFT},
         P.APPROVED: {"adjust": P.ADJUSTED},
         P.ADJUSTED: {"adjust": P.ADJUSTED},
     },
 )
-# Plans the manager has accepted (with or without changes).
+# Plans the manager has fixed (with or without changes).
 ACCEPTED = [P.APPROVED, P.ADJUSTED]
+# Plans waiting for the manager's decision.
+WAITING = [P.SUBMITTED, P.PREPARED]
+
+
+def decides_plans(user) -> bool:
+    """Whose review fixes a visit plan: the sales manager (or leadership above them), not the supervisor."""
+    return any(user.holds(role) for role in DECIDING_ROLES)
 
 
 class VisitKind(models.TextChoices):
@@ -76,14 +94,19 @@ class VisitPlan(Guarded, models.Model):
     """拜访计划: one rep's visits for a month, an ISO week or a day."""
 
     # The rep writes, submits and logs against their own plan; a reviewer is the rep's supervisor or manager (a
-    # unit head above the rep) or leadership, never the rep themselves.
+    # unit head above the rep) or leadership, never the rep themselves. Of the reviewers, the sales manager (or
+    # leadership) decides — approves, adjusts, sends back at any time before the decision; the supervisor prepares:
+    # approves or changes visits for the manager, and may send a plan back only before preparing it.
     flow = PLAN_FLOW
     permits = {
         "edit": Permit("visit.plan", who="owner", states={PlanStatus.DRAFT}),
         "submit": Permit("visit.plan", who="owner", refusal=_("Only the rep who wrote the plan can submit it.")),
-        "approve": Permit("visit.review", who="reviewer"),
-        "return": Permit("visit.review", who="reviewer"),
-        "adjust": Permit("visit.review", who="reviewer"),
+        "prepare": Permit("visit.review", who="preparer"),
+        "approve": Permit("visit.review", who="decider",
+                          refusal=_("The sales manager fixes the visit plan; a supervisor prepares it.")),
+        "return": Permit("visit.review", who="returner"),
+        "adjust": Permit("visit.review", who="decider",
+                         refusal=_("The sales manager fixes the visit plan; a supervisor prepares it.")),
         "log": Permit("visit.log", who="owner"),
     }
 
@@ -129,6 +152,22 @@ class VisitPlan(Guarded, models.Model):
     @property
     def label(self) -> str:
         return period_label(self.period, self.starts_on)
+
+    # --- who reviews (Permit.who) ---
+
+    def is_decider(self, user) -> bool:
+        return self.is_reviewer(user) and decides_plans(user)
+
+    def is_preparer(self, user) -> bool:
+        return self.is_reviewer(user) and not decides_plans(user)
+
+    def is_returner(self, user) -> bool:
+        """The manager sends a plan back whenever it waits; the supervisor only one they have not prepared."""
+        return self.is_decider(user) or (self.is_preparer(user) and self.status == PlanStatus.SUBMITTED)
+
+    @property
+    def waits_for_manager(self) -> bool:
+        return self.status in WAITING
 
     @property
     def owner_name(self) -> str:
@@ -261,6 +300,96 @@ class VisitLog(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+
+class WorkLogStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # the rep is writing it; only the rep changes it
+    SUBMITTED = "submitted", _("Waiting for review")  # handed in: the supervisor or manager reads it
+    REVIEWED = "reviewed", _("Reviewed")  # read by the supervisor or manager, with their comment
+
+
+W = WorkLogStatus
+# 002 流程1 step 1: the rep keeps a written log of each working day (书面记录每天工作日志); the supervisor or the
+# manager reads it and guides (step 6: "销售部经理对销售员的工作予以指导和安排"), or sends it back to be completed.
+WORK_LOG_FLOW = StateMachine(
+    WorkLogStatus,
+    {
+        W.DRAFT: {"submit": W.SUBMITTED},
+        W.SUBMITTED: {"review": W.REVIEWED, "return": W.DRAFT},
+    },
+)
+WORK_LOG_TEXTS = {"summary": 4000, "calls": 4000, "meetings": 2000, "documents": 2000, "problems": 2000,
+                  "tomorrow_plan": 2000}
+
+
+class WorkLog(Guarded, models.Model):
+    """工作日志: one rep's working day — calls, meetings, documents prepared, problems, tomorrow's plan — with the
+    day's visit logs folded in (read from ``VisitLog`` by owner and day, never copied)."""
+
+    flow = WORK_LOG_FLOW
+    permits = {
+        "edit": Permit("visit.plan", who="owner", states={WorkLogStatus.DRAFT}),
+        "submit": Permit("visit.plan", who="owner", refusal=_("Only the rep who wrote the work log can submit it.")),
+        "review": Permit("visit.review", who="reviewer"),
+        "return": Permit("visit.review", who="reviewer"),
+    }
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.PROTECT,
+                              related_name="work_logs")
+    # The rep's unit on that day, kept by the services (the data scope filters on it).
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    day = models.DateField(_("day"))
+    summary = models.TextField(_("summary of the day"), blank=True)
+    call_count = models.PositiveSmallIntegerField(_("phone calls"), default=0)
+    calls = models.TextField(_("calls"), blank=True)
+    meetings = models.TextField(_("meetings"), blank=True)
+    documents = models.TextField(_("documents prepared"), blank=True)
+    problems = models.TextField(_("problems and help needed"), blank=True)
+    tomorrow_plan = models.TextField(_("plan for tomorrow"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=WorkLogStatus.choices, default=WorkLogStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work log")
+        verbose_name_plural = _("work logs")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "day"], name="visits_worklog_one_per_day"),
+            models.CheckConstraint(condition=Q(status__in=WorkLogStatus.values), name="visits_worklog_status_valid"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                                   name="visits_worklog_submitted_at"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-day"], name="visits_worklog_owner_idx"),
+            models.Index(fields=["unit", "-day"], name="visits_worklog_unit_idx"),
+            models.Index(fields=["status", "day"], name="visits_worklog_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.owner_name}"
+
+    @property
+    def owner_name(self) -> str:
+        return self.owner.display_name
+
+    def submitted_late(self) -> bool:
+        """Handed in after its day (R17: the log is written each day)."""
+        if self.submitted_at is None:
+            return False
+        return timezone.localtime(self.submitted_at, timezone.get_default_timezone()).date() > self.day
+
+    def overdue(self, today: dt.date) -> bool:
+        """Its day is over and it is still not handed in."""
+        return self.status == WorkLogStatus.DRAFT and self.day < today
 
 
 class VisitReminder(models.Model):

@@ -18,7 +18,18 @@ from salesflow.org.models import User
 from salesflow.org.roles import Role, Scope, has_capability
 from salesflow.org.scope import data_scope
 
-from .models import PlannedVisit, PlanPeriod, PlanStatus, VisitKind, VisitLog, VisitPlan, period_bounds
+from .models import (
+    DECIDING_ROLES,
+    PlannedVisit,
+    PlanPeriod,
+    PlanStatus,
+    VisitKind,
+    VisitLog,
+    VisitPlan,
+    WorkLog,
+    WorkLogStatus,
+    period_bounds,
+)
 from .services import local_today
 
 SORTS = {"-starts_on": "-starts_on", "starts_on": "starts_on", "owner": "owner__name"}
@@ -280,6 +291,87 @@ def _can_see(user, log: VisitLog) -> bool:
     return bool(log.customer_id) and Customer.objects.visible_to(user).filter(pk=log.customer_id).exists()
 
 
+# --- daily work logs (工作日志) ---------------------------------------------------------------------------
+
+@dataclass
+class WorkLogFilters:
+    owner: int | None = None
+    status: str = ""
+    mine: bool = False
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    waiting: bool = False  # handed in, not read yet (the reviewer's queue)
+    overdue: bool = False  # drafts whose day is over
+
+
+def _visits_that_day():
+    """Subquery: the number of visits the log's owner logged on the log's day (the visits folded in)."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (VisitLog.objects.filter(owner_id=OuterRef("owner_id"), visited_on=OuterRef("day"))
+              .order_by().values("owner_id").annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def work_log_list(*, user, filters: WorkLogFilters | None = None) -> QuerySet[WorkLog]:
+    """Work logs in the user's scope (a rep: their own; a supervisor or manager: their unit's; leadership: all),
+    with the number of visits of each day, newest day first."""
+    _require(user)
+    f = filters or WorkLogFilters()
+    qs = WorkLog.objects.visible_to(user)
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.mine:
+        qs = qs.filter(owner_id=user.pk)
+    if f.status in WorkLogStatus.values:
+        qs = qs.filter(status=f.status)
+    if f.date_from:
+        qs = qs.filter(day__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(day__lte=f.date_to)
+    if f.waiting:
+        qs = qs.filter(status=WorkLogStatus.SUBMITTED).exclude(owner_id=user.pk)
+    if f.overdue:
+        qs = qs.filter(status=WorkLogStatus.DRAFT, day__lt=local_today())
+    return (qs.select_related("owner", "unit", "reviewed_by").annotate(visit_count=_visits_that_day())
+            .order_by("-day", "-id"))
+
+
+def work_log_get(*, user, log_id: int) -> WorkLog:
+    _require(user)
+    log = (WorkLog.objects.visible_to(user).select_related("owner", "unit", "reviewed_by")
+           .filter(pk=log_id).first())
+    if log is None:
+        raise NotFound(_("Work log not found."))
+    return log
+
+
+def work_log_of_day(*, user, day: dt.date) -> WorkLog | None:
+    """The user's own log of ``day``, if they have started it."""
+    _require(user)
+    return WorkLog.objects.filter(owner=user, day=day).select_related("owner", "reviewed_by").first()
+
+
+def work_log_visits(*, owner_id: int, day: dt.date) -> list[VisitLog]:
+    """The visits folded into a work log: the owner's visit logs of the day, in the order they happened. The
+    caller has read the work log (or the day is the caller's own): the scope check has happened."""
+    return list(VisitLog.objects.filter(owner_id=owner_id, visited_on=day)
+                .select_related("customer", "lead", "opportunity").order_by("visited_at", "id"))
+
+
+def work_log_history(*, log: WorkLog, limit: int = 50) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(object_type="visits.worklog", object_id=str(log.pk))
+                .order_by("-at", "-id")[:limit])
+
+
+def work_logs_waiting(user) -> int:
+    """Logs of the people below the user handed in and not read yet."""
+    if not has_capability(user, "visit.review"):
+        return 0
+    return WorkLog.objects.visible_to(user).filter(status=WorkLogStatus.SUBMITTED).exclude(owner=user).count()
+
+
 # --- timelines (wired into the customer and opportunity pages) ------------------------------------------
 
 def _timeline_entry(log: VisitLog) -> dict:
@@ -482,7 +574,11 @@ def reviewable_plans_waiting(user) -> int:
     """Submitted plans of the reps below the user, waiting for them."""
     if not has_capability(user, "visit.review"):
         return 0
-    return VisitPlan.objects.visible_to(user).filter(status=PlanStatus.SUBMITTED).exclude(owner=user).count()
+    waiting = VisitPlan.objects.visible_to(user).exclude(owner=user)
+    if any(user.holds(role) for role in DECIDING_ROLES):
+        # R17: the manager decides submitted plans and the ones a supervisor prepared for them.
+        return waiting.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.PREPARED]).count()
+    return waiting.filter(status=PlanStatus.SUBMITTED).count()
 
 
 

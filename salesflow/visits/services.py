@@ -24,6 +24,8 @@ from . import error_codes as codes
 from . import events
 from .models import (
     PLAN_FLOW,
+    WORK_LOG_FLOW,
+    WORK_LOG_TEXTS,
     PlannedVisit,
     PlanPeriod,
     PlanStatus,
@@ -31,6 +33,9 @@ from .models import (
     VisitLog,
     VisitPlan,
     VisitReminder,
+    WorkLog,
+    WorkLogStatus,
+    decides_plans,
     period_bounds,
 )
 
@@ -164,38 +169,64 @@ def _clean_item(by, plan: VisitPlan, data: dict, *, partial: bool = False, curre
     return cleaned
 
 
-def _begin_edit(by, plan_id: int, comment: str) -> tuple[VisitPlan, bool]:
-    """Lock the plan and decide who is changing it: the rep (a draft) or a reviewer adjusting it (with a
-    comment). Returns (plan, adjusting)."""
+def _begin_edit(by, plan_id: int, comment: str) -> tuple[VisitPlan, str | None]:
+    """Lock the plan and decide who is changing it: the rep (a draft: None), the manager adjusting it ("adjust")
+    or the supervisor preparing it for the manager ("prepare"), both with a comment. Returns (plan, action)."""
     plan = _plan_locked(by, plan_id)
     if plan.is_owner(by):
         plan.require_permitted("edit", by=by)
         if not plan.open_for("edit"):
             raise Conflict(codes.PLAN_NOT_EDITABLE,
                            _("This plan has been submitted; only your supervisor or manager can change it now."))
-        return plan, False
-    plan.require_permitted("adjust", by=by)
-    if not plan.open_for("adjust"):
+        return plan, None
+    action = "adjust" if plan.is_decider(by) else "prepare"
+    plan.require_permitted(action, by=by)
+    if plan.status == PlanStatus.DRAFT:
         # A draft is the rep's own work in progress: nobody else may touch it yet.
         raise PermissionRefused(_("The rep is still writing this plan; it can be adjusted once it is submitted."))
+    if not plan.open_for(action):
+        # R17: once the manager has fixed the plan, a supervisor no longer changes it.
+        raise Conflict(codes.PLAN_FIXED, _("The sales manager has fixed this plan; only they can change it now."))
     if not _text(comment):
         raise ValidationFailed({"comment": [_("Say why you change the plan; the rep will read it.")]})
-    return plan, True
+    return plan, action
 
 
-def _adjusted(by, plan: VisitPlan, comment: str, change: str) -> None:
-    """A reviewer changed a planned visit: the plan counts as accepted with changes, and the rep is told."""
+def _adjusted(by, plan: VisitPlan, comment: str, change: str, action: str = "adjust") -> None:
+    """A reviewer changed a planned visit: the manager's change fixes the plan with changes, the supervisor's
+    prepares it for the manager; the rep is told either way."""
     before = plan.status
-    plan.status = PLAN_FLOW.next(plan.status, "adjust")
+    plan.status = PLAN_FLOW.next(plan.status, action)
     plan.reviewed_by, plan.reviewed_at, plan.review_comment = by, timezone.now(), _text(comment)[:2000]
     plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    label, reviewer = plan.label, by.display_name
+    if action == "prepare":
+        if before != plan.status:
+            events.VISIT_PLAN_PREPARED.record(by=by, obj=plan, before={"status": before},
+                                              after={"status": plan.status}, note=plan.review_comment)
+            _tell_manager(by, plan)
+        notify([plan.owner], kind="visit_plan.adjusted",
+               title=lambda: _("{name} changed your visit plan {period} for the manager").format(
+                   name=reviewer, period=label),
+               body=lambda: f"{change}\n{plan.review_comment}", url=reverse("visits:plan_detail", args=[plan.pk]))
+        return
     if before != plan.status:
         events.VISIT_PLAN_ADJUSTED.record(by=by, obj=plan, before={"status": before},
                                           after={"status": plan.status}, note=plan.review_comment)
-    label, reviewer = plan.label, by.display_name
     notify([plan.owner], kind="visit_plan.adjusted",
            title=lambda: _("{name} adjusted your visit plan {period}").format(name=reviewer, period=label),
            body=lambda: f"{change}\n{plan.review_comment}", url=reverse("visits:plan_detail", args=[plan.pk]))
+
+
+def _tell_manager(by, plan: VisitPlan) -> None:
+    """The supervisor prepared a plan: the supervisor's own manager (the sales manager) decides it."""
+    head = by.manager if by.manager_id else None
+    if head is not None and head.is_active and decides_plans(head):
+        label, rep, supervisor = plan.label, plan.owner.display_name, by.display_name
+        notify([head], kind="visit_plan.prepared",
+               title=lambda: _("{supervisor} prepared {name}'s visit plan {period} for your decision").format(
+                   supervisor=supervisor, name=rep, period=label),
+               url=reverse("visits:plan_detail", args=[plan.pk]))
 
 
 def _item_repr(item: PlannedVisit) -> dict:
@@ -212,7 +243,8 @@ def plan_item_add(*, by, plan: VisitPlan, data: dict, comment: str = "") -> Plan
                                         note=_text(comment)[:500])
     if adjusting:
         _adjusted(by, plan, comment, _("Added: {name} on {day}").format(name=item.target_name,
-                                                                       day=item.planned_on.isoformat()))
+                                                                       day=item.planned_on.isoformat()),
+                  action=adjusting)
     return item
 
 
@@ -242,7 +274,7 @@ def plan_item_update(*, by, plan: VisitPlan, item_id: int, data: dict, comment: 
                                                                    new=after["planned_on"])
                       if before["planned_on"] != after["planned_on"]
                       else _("Changed: {name} on {day}").format(name=item.target_name, day=after["planned_on"]))
-            _adjusted(by, plan, comment, change)
+            _adjusted(by, plan, comment, change, action=adjusting)
     return item
 
 
@@ -254,7 +286,8 @@ def plan_item_remove(*, by, plan: VisitPlan, item_id: int, comment: str = "") ->
     item.delete()
     events.VISIT_PLAN_ITEM_REMOVED.record(by=by, obj=plan, before=before, note=_text(comment)[:500])
     if adjusting:
-        _adjusted(by, plan, comment, _("Removed: {name} on {day}").format(name=name, day=before["planned_on"]))
+        _adjusted(by, plan, comment, _("Removed: {name} on {day}").format(name=name, day=before["planned_on"]),
+                  action=adjusting)
 
 
 @transaction.atomic
@@ -290,8 +323,14 @@ def _review(by, plan: VisitPlan, action: str, comment: str) -> VisitPlan:
 
 @transaction.atomic
 def plan_approve(*, by, plan: VisitPlan, comment: str = "") -> VisitPlan:
-    plan = _review(by, plan, "approve", comment)
-    events.VISIT_PLAN_APPROVED.record(by=by, obj=plan, before={"status": PlanStatus.SUBMITTED},
+    """The reviewer's approval. The sales manager's (or leadership's) fixes the plan (002 流程1 step 2: "并最终确定"),
+    whether or not a supervisor prepared it first; a supervisor's approval prepares it for the manager (R17)."""
+    locked = _plan_locked(by, plan.pk)
+    if locked.is_preparer(by):
+        return _prepare(by, locked, comment)
+    before = locked.status
+    plan = _review(by, locked, "approve", comment)
+    events.VISIT_PLAN_APPROVED.record(by=by, obj=plan, before={"status": before},
                                       after={"status": plan.status}, note=plan.review_comment)
     label, reviewer, text = plan.label, by.display_name, plan.review_comment
     notify([plan.owner], kind="visit_plan.approved",
@@ -300,13 +339,28 @@ def plan_approve(*, by, plan: VisitPlan, comment: str = "") -> VisitPlan:
     return plan
 
 
+def _prepare(by, plan: VisitPlan, comment: str) -> VisitPlan:
+    before = plan.status
+    plan = _review(by, plan, "prepare", comment)
+    events.VISIT_PLAN_PREPARED.record(by=by, obj=plan, before={"status": before}, after={"status": plan.status},
+                                      note=plan.review_comment)
+    label, reviewer, text = plan.label, by.display_name, plan.review_comment
+    notify([plan.owner], kind="visit_plan.prepared",
+           title=lambda: _("{name} prepared your visit plan {period} for the manager").format(
+               name=reviewer, period=label),
+           body=lambda: text, url=reverse("visits:plan_detail", args=[plan.pk]))
+    _tell_manager(by, plan)
+    return plan
+
+
 @transaction.atomic
 def plan_return(*, by, plan: VisitPlan, comment: str) -> VisitPlan:
     """Back to the rep for rework, with the reviewer's guidance (002 流程1 step 6)."""
     if not _text(comment):
         raise ValidationFailed({"comment": [_("Say what the rep should change.")]})
+    before = plan.status
     plan = _review(by, plan, "return", comment)
-    events.VISIT_PLAN_RETURNED.record(by=by, obj=plan, before={"status": PlanStatus.SUBMITTED},
+    events.VISIT_PLAN_RETURNED.record(by=by, obj=plan, before={"status": before},
                                       after={"status": plan.status}, note=plan.review_comment)
     label, reviewer, text = plan.label, by.display_name, plan.review_comment
     notify([plan.owner], kind="visit_plan.returned",
@@ -402,10 +456,34 @@ def clean_visit_log(by, data: dict, *, now: dt.datetime) -> tuple[dict, dict]:
     if next_followup_on is not None and next_followup_on <= visited_on:
         errors["next_followup_on"] = [_("The next follow-up comes after the visit.")]
     lat, lon, accuracy = _clean_location(data.get("location"), errors)
+    sheet = _clean_sheet(data.get("sheet"), customer_id, errors)
     cleaned.update(kind=kind, customer=customer, lead=lead, opportunity=opportunity, planned_visit=planned,
                    visited_at=visited_at, visited_on=visited_on, next_followup_on=next_followup_on,
                    latitude=lat, longitude=lon, accuracy_m=accuracy if lat is not None else None)
-    return cleaned, errors
+    return cleaned | {"sheet": sheet}, errors
+
+
+def _clean_sheet(raw, customer_id, errors: dict) -> dict:
+    """R17 (002 流程1 step 4): the answers of the target-customer information sheet given with a customer visit
+    (keys of ``crm.validation.SHEET_FIELDS``; a missing key stays as it is). Errors go under "sheet_<field>"."""
+    from salesflow.crm.validation import SHEET_FIELDS, clean_sheet
+
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        errors["sheet"] = [_("Not a valid choice.")]
+        return {}
+    raw = {key: value for key, value in raw.items() if value is not None}
+    unknown = set(raw) - set(SHEET_FIELDS)
+    for key in unknown:
+        errors[f"sheet_{key}"] = [_("This field cannot be changed here.")]
+    if not customer_id:
+        if any(_text(value) for value in raw.values()):
+            errors["sheet"] = [_("The target-customer sheet belongs to a customer: log the visit on the customer.")]
+        return {}
+    sheet, sheet_errors = clean_sheet({key: raw[key] for key in raw if key in SHEET_FIELDS})
+    errors.update({f"sheet_{key}": messages for key, messages in sheet_errors.items()})
+    return sheet
 
 
 def _update_customer_table(by, customer_id: int, log: VisitLog) -> None:
@@ -436,10 +514,16 @@ def visit_log_create(*, by, data: dict, now: dt.datetime | None = None) -> Visit
     cleaned, errors = clean_visit_log(by, data, now=now)
     if errors:
         raise ValidationFailed(errors)
+    sheet = cleaned.pop("sheet")
     log = VisitLog(owner=by, unit_id=by.unit_id, checked_in_at=now, **cleaned)
     log.save()
     if log.customer_id:
         _update_customer_table(by, log.customer_id, log)
+        if sheet:
+            from salesflow.crm.services import customer_update_sheet
+
+            customer_update_sheet(by=by, customer_id=log.customer_id, data=sheet, at=now,
+                                  note=_("Visit on {day}").format(day=log.visited_on.isoformat()))
     else:
         events.VISIT_LOGGED.record(by=by, obj=log, note=log.outcome[:200], after={
             "kind": log.kind, "lead": log.lead_id, "visited_at": _iso(log.visited_at),
@@ -448,6 +532,132 @@ def visit_log_create(*, by, data: dict, now: dt.datetime | None = None) -> Visit
     if lead is not None and lead.contacted_at is None:
         # The first visit is the lead's first contact: the working-time limit stops running.
         lead_mark_contacted(by=by, lead=lead, note=_("Visited on {day}").format(day=log.visited_on.isoformat()))
+    return log
+
+
+# --- daily work logs (工作日志) ---------------------------------------------------------------------------
+
+def _work_log_locked(by, log_id: int) -> WorkLog:
+    log = (WorkLog.objects.visible_to(by).select_for_update(of=("self",)).select_related("owner")
+           .filter(pk=log_id).first())
+    if log is None:
+        raise NotFound(_("Work log not found."))
+    return log
+
+
+def _clean_work_log(data: dict) -> dict:
+    errors: dict = {}
+    cleaned: dict = {}
+    for key, limit in WORK_LOG_TEXTS.items():
+        if key in data:
+            cleaned[key] = _text(data.get(key))
+            if len(cleaned[key]) > limit:
+                errors[key] = [_("At most {n} characters.").format(n=limit)]
+    if "call_count" in data:
+        count = _as_int(data.get("call_count"), "call_count", errors)
+        if count is not None and not 0 <= count <= 500:
+            errors["call_count"] = [_("Enter a number from {low} to {high}.").format(low=0, high=500)]
+        cleaned["call_count"] = count or 0
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+@transaction.atomic
+def work_log_save(*, by, day, data: dict, today: dt.date | None = None) -> WorkLog:
+    """Write (or go on writing) the caller's own work log of ``day`` (002 流程1 step 1: 书面记录每天工作日志): the
+    day's calls, meetings, documents prepared, problems and tomorrow's plan. Only the keys in ``data`` change.
+    A log handed in is the reviewer's to read: it changes again only once sent back."""
+    WorkLog.role_require("edit", by=by)
+    errors: dict = {}
+    day = parse_field(errors, "day", parse_date, day)
+    if day is None and "day" not in errors:
+        errors["day"] = [_("This field is required.")]
+    elif day is not None and day > (today or local_today()):
+        errors["day"] = [_("A work log is written on the day or after it, not before.")]
+    if errors:
+        raise ValidationFailed(errors)
+    cleaned = _clean_work_log(data)
+    log = WorkLog.objects.select_for_update(of=("self",)).filter(owner=by, day=day).first()
+    if log is None:
+        log = WorkLog(owner=by, unit_id=by.unit_id, day=day, **cleaned)
+        try:
+            with transaction.atomic():
+                log.save()
+        except IntegrityError:  # the same rep saved the same day in another tab a moment ago
+            raise Conflict(codes.WORK_LOG_EXISTS, _("You already have a work log for this day.")) from None
+        events.WORK_LOG_CREATED.record(by=by, obj=log, after={"day": _iso(day), **cleaned})
+        return log
+    log.require_permitted("edit", by=by)
+    if not log.open_for("edit"):
+        raise Conflict(codes.WORK_LOG_NOT_EDITABLE,
+                       _("This work log has been handed in; it changes again only if your supervisor sends it back."))
+    before = {key: getattr(log, key) for key in cleaned}
+    changed = {key: value for key, value in cleaned.items() if before[key] != value}
+    if changed:
+        for key, value in changed.items():
+            setattr(log, key, value)
+        log.save(update_fields=[*changed, "updated_at"])
+        events.WORK_LOG_CHANGED.record(by=by, obj=log, before={k: before[k] for k in changed}, after=changed)
+    return log
+
+
+@transaction.atomic
+def work_log_submit(*, by, log: WorkLog) -> WorkLog:
+    """Hand the day's log to the supervisor (the reviewer above the rep), who reads it before the Saturday
+    meeting. A log with nothing in it — no text and no visit that day — is not handed in."""
+    WorkLog.role_require("submit", by=by)
+    log = _work_log_locked(by, log.pk)
+    log.require("submit", by=by)
+    has_text = log.call_count or any(getattr(log, key) for key in WORK_LOG_TEXTS)
+    if not has_text and not VisitLog.objects.filter(owner_id=log.owner_id, visited_on=log.day).exists():
+        raise Conflict(codes.WORK_LOG_EMPTY, _("Write what you did today (or log a visit) before handing it in."))
+    log.status = WORK_LOG_FLOW.next(log.status, "submit")
+    log.submitted_at = timezone.now()
+    log.save(update_fields=["status", "submitted_at", "updated_at"])
+    events.WORK_LOG_SUBMITTED.record(by=by, obj=log, before={"status": WorkLogStatus.DRAFT},
+                                     after={"status": log.status, "late": log.submitted_late()})
+    head = log.owner.manager if log.owner.manager_id else None
+    if head is not None and head.is_active:
+        rep, day = log.owner.display_name, log.day.isoformat()
+        notify([head], kind="work_log.submitted",
+               title=lambda: _("{name} handed in the work log of {day}").format(name=rep, day=day),
+               url=reverse("visits:work_log_detail", args=[log.pk]))
+    return log
+
+
+@transaction.atomic
+def work_log_review(*, by, log: WorkLog, comment: str = "") -> WorkLog:
+    """The supervisor or manager has read the log, with their guidance (002 流程1 step 6)."""
+    WorkLog.role_require("review", by=by)
+    return _work_log_decide(by, log, "review", comment)
+
+
+@transaction.atomic
+def work_log_return(*, by, log: WorkLog, comment: str) -> WorkLog:
+    """Back to the rep to complete, saying what is missing."""
+    WorkLog.role_require("return", by=by)
+    if not _text(comment):
+        raise ValidationFailed({"comment": [_("Say what the rep should complete.")]})
+    return _work_log_decide(by, log, "return", comment)
+
+
+def _work_log_decide(by, log: WorkLog, action: str, comment: str) -> WorkLog:
+    log = _work_log_locked(by, log.pk)
+    log.require(action, by=by)
+    before = log.status
+    log.status = WORK_LOG_FLOW.next(log.status, action)
+    log.reviewed_by, log.reviewed_at, log.review_comment = by, timezone.now(), _text(comment)[:2000]
+    log.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    event = events.WORK_LOG_REVIEWED if action == "review" else events.WORK_LOG_RETURNED
+    event.record(by=by, obj=log, before={"status": before}, after={"status": log.status}, note=log.review_comment)
+    reviewer, day, text = by.display_name, log.day.isoformat(), log.review_comment
+    if action == "review":
+        title = lambda: _("{name} read your work log of {day}").format(name=reviewer, day=day)  # noqa: E731
+    else:
+        title = lambda: _("{name} sent your work log of {day} back").format(name=reviewer, day=day)  # noqa: E731
+    notify([log.owner], kind=f"work_log.{'reviewed' if action == 'review' else 'returned'}", title=title,
+           body=lambda: text, url=reverse("visits:work_log_detail", args=[log.pk]))
     return log
 
 

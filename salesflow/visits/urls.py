@@ -18,5 +18,11 @@ urlpatterns = [
     path("logs/", views.log_list, name="log_list"),
     path("logs/new/", views.log_create, name="log_create"),
     path("logs/opportunities/", views.log_opportunities, name="log_opportunities"),
+    path("logs/sheet/", views.log_sheet, name="log_sheet"),
     path("logs/<int:log_id>/", views.log_detail, name="log_detail"),
+    path("worklogs/", views.work_log_list, name="work_log_list"),
+    path("worklogs/write/", views.work_log_write, name="work_log_write"),
+    path("worklogs/<int:log_id>/", views.work_log_detail, name="work_log_detail"),
+    path("worklogs/<int:log_id>/submit/", views.work_log_submit, name="work_log_submit"),
+    path("worklogs/<int:log_id>/review/", views.work_log_review, name="work_log_review"),
 ]

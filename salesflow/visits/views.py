@@ -15,8 +15,8 @@ from salesflow.core.pages import form_errors, page_view, paginate, querystring_w
 from salesflow.org.roles import has_capability
 
 from . import selectors, services
-from .forms import PlanCreateForm, PlannedVisitForm, VisitLogForm, customer_choices
-from .models import PlanPeriod, PlanStatus, VisitKind
+from .forms import PlanCreateForm, PlannedVisitForm, VisitLogForm, WorkLogForm, customer_choices
+from .models import PlanPeriod, PlanStatus, VisitKind, WorkLog, WorkLogStatus
 
 
 def _int(value):
@@ -104,7 +104,8 @@ def _plan_context(request, plan, item_form=None) -> dict:
     user = request.user
     items = selectors.plan_items(plan)
     progress = selectors.plan_progress(plan, items)
-    adjusting = plan.can("adjust", by=user)
+    # A reviewer changing visits: the manager adjusts (fixes the plan), the supervisor prepares it (R17).
+    adjusting = plan.can("adjust", by=user) or plan.can("prepare", by=user)
     can_edit = plan.can("edit", by=user) or adjusting
     if item_form is None and can_edit:
         item_form = PlannedVisitForm(initial={"planned_on": max(plan.starts_on, min(services.local_today(),
@@ -115,7 +116,9 @@ def _plan_context(request, plan, item_form=None) -> dict:
         "states": selectors.ITEM_STATES, "item_form": item_form if can_edit else None,
         "can_edit": can_edit, "adjusting": adjusting,
         "can_submit": plan.can("submit", by=user),
-        "can_review": plan.can("approve", by=user),
+        "can_review": plan.can("approve", by=user) or plan.can("prepare", by=user),
+        "deciding": plan.can("approve", by=user),
+        "can_return": plan.can("return", by=user),
         "can_log": plan.can("log", by=user),
         "history": selectors.plan_history(plan=plan), "today": services.local_today(),
     }
@@ -263,6 +266,18 @@ def opportunity_choices(user, customer_id) -> list:
     return [("", "—"), *rows]
 
 
+def _sheet_initial(user, customer_id) -> dict:
+    """The target-customer sheet's current answers of a customer the user sees (R17), for the visit form."""
+    from salesflow.crm.forms import TargetSheetForm
+    from salesflow.crm.selectors import customer_picker
+
+    customer = customer_picker(user=user).filter(pk=customer_id).first() if customer_id else None
+    if customer is None:
+        return {"sheet_for": None}
+    return {f"sheet_{key}": value for key, value in TargetSheetForm.initial_for(customer).items()} | {
+        "sheet_for": customer.pk}
+
+
 @page_view
 def log_create(request):
     if not has_capability(request.user, "visit.log"):
@@ -280,20 +295,35 @@ def log_create(request):
     if _int(g.get("opportunity")):
         initial["opportunity"] = _int(g.get("opportunity"))
     customer_id = _int(request.POST.get("customer")) if request.method == "POST" else initial.get("customer")
+    initial.update(_sheet_initial(request.user, initial.get("customer")))
     form = VisitLogForm(request.POST or None, initial=initial, **_log_choices(request.user, customer_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            log = services.visit_log_create(by=request.user, data=form.service_data())
-        except AppError as exc:
-            form_errors(form, exc)
-        else:
-            if log.has_location:
-                messages.success(request, _("Visit logged with your location."))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                log = services.visit_log_create(by=request.user, data=form.service_data())
+            except AppError as exc:
+                form_errors(form, exc)
             else:
-                messages.success(request, _("Visit logged (no location)."))
-            return redirect("visits:log_detail", log_id=log.pk)
+                if log.has_location:
+                    messages.success(request, _("Visit logged with your location."))
+                else:
+                    messages.success(request, _("Visit logged (no location)."))
+                return redirect("visits:log_detail", log_id=log.pk)
+        elif form.has_error("__all__", "sheet_for"):
+            # The answers shown are now the ones the rep checks for this customer: the next save takes them.
+            form.data = form.data.copy()
+            form.data["sheet_for"] = str(customer_id)
     return render(request, "visits/log_form.html", {"form": form, "planned": planned},
                   status=400 if request.method == "POST" else 200)
+
+
+@page_view
+def log_sheet(request):
+    """htmx: the target-customer sheet of the customer chosen in the visit form (R17)."""
+    if not has_capability(request.user, "visit.log"):
+        raise PermissionRefused()
+    form = VisitLogForm(initial=_sheet_initial(request.user, _int(request.GET.get("customer"))))
+    return render(request, "visits/_visit_sheet.html", {"form": form})
 
 
 @page_view
@@ -309,3 +339,96 @@ def log_opportunities(request):
 def log_detail(request, log_id: int):
     log = selectors.log_get(user=request.user, log_id=log_id)
     return render(request, "visits/log_detail.html", {"log": log})
+
+
+# --- daily work logs (工作日志) ---------------------------------------------------------------------------
+
+@page_view
+def work_log_list(request):
+    g = request.GET
+    filters = selectors.WorkLogFilters(owner=_int(g.get("owner")), status=g.get("status", ""),
+                                       mine=g.get("mine") == "1", date_from=_date(g.get("from")),
+                                       date_to=_date(g.get("to")), waiting=g.get("waiting") == "1",
+                                       overdue=g.get("overdue") == "1")
+    page = paginate(request, selectors.work_log_list(user=request.user, filters=filters))
+    today = services.local_today()
+    return render(request, "visits/work_log_list.html", {
+        "page": page, "rows": [(log, log.overdue(today), log.submitted_late()) for log in page.object_list],
+        "filters": filters, "querystring": querystring_without(request, "page"),
+        "statuses": WorkLogStatus.choices, "today": today,
+        "can_write": WorkLog.role_allows("edit", by=request.user),
+        "can_review": has_capability(request.user, "visit.review"),
+    })
+
+
+@page_view
+def work_log_write(request):
+    """The caller's own log of a day (default today): the form beside the visits of that day."""
+    if not WorkLog.role_allows("edit", by=request.user):
+        raise PermissionRefused()
+    today = services.local_today()
+    day = _date(request.GET.get("day") or request.POST.get("day")) or today
+    log = selectors.work_log_of_day(user=request.user, day=day)
+    if log is not None and not log.can("edit", by=request.user):
+        return redirect("visits:work_log_detail", log_id=log.pk)
+    initial = {key: getattr(log, key) for key in WorkLogForm.FIELDS} if log is not None else {}
+    form = WorkLogForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            log = services.work_log_save(by=request.user, day=day, data=form.service_data())
+            if request.POST.get("submit") == "1":
+                services.work_log_submit(by=request.user, log=log)
+        except AppError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Work log handed in.") if request.POST.get("submit") == "1"
+                             else _("Work log saved."))
+            return redirect("visits:work_log_detail", log_id=log.pk)
+    return render(request, "visits/work_log_form.html", {
+        "form": form, "log": log, "day": day, "today": today,
+        "visits": selectors.work_log_visits(owner_id=request.user.pk, day=day),
+        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < today else None,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@page_view
+def work_log_detail(request, log_id: int):
+    log = selectors.work_log_get(user=request.user, log_id=log_id)
+    user = request.user
+    return render(request, "visits/work_log_detail.html", {
+        "log": log, "visits": selectors.work_log_visits(owner_id=log.owner_id, day=log.day),
+        "history": selectors.work_log_history(log=log), "today": services.local_today(),
+        "overdue": log.overdue(services.local_today()), "late": log.submitted_late(),
+        "can_edit": log.can("edit", by=user), "can_submit": log.can("submit", by=user),
+        "can_review": log.can("review", by=user), "can_return": log.can("return", by=user),
+    })
+
+
+def _work_log_act(request, log_id: int, fn, success: str):
+    log = selectors.work_log_get(user=request.user, log_id=log_id)
+    try:
+        fn(log)
+        messages.success(request, success)
+    except PermissionRefused:
+        raise
+    except AppError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("visits:work_log_detail", log_id=log.pk)
+
+
+@require_POST
+@page_view
+def work_log_submit(request, log_id: int):
+    return _work_log_act(request, log_id, lambda log: services.work_log_submit(by=request.user, log=log),
+                         _("Work log handed in."))
+
+
+@require_POST
+@page_view
+def work_log_review(request, log_id: int):
+    comment = request.POST.get("comment", "")[:2000]
+    if request.POST.get("action") == "return":
+        return _work_log_act(request, log_id, lambda log: services.work_log_return(
+            by=request.user, log=log, comment=comment), _("Work log sent back to the rep."))
+    return _work_log_act(request, log_id, lambda log: services.work_log_review(
+        by=request.user, log=log, comment=comment), _("Work log reviewed."))

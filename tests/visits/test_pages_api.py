@@ -151,7 +151,8 @@ def test_plan_page_flow_with_manager_adjustment(org, client_for, clock):
     assert 'data-testid="review-form"' in page and 'data-testid="move-item"' in page
     sup.post(f"/visits/plans/{plan.pk}/items/{item.pk}/move/", {"planned_on": "2026-05-15", "comment": "周四开会"})
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.ADJUSTED and plan.items.get().planned_on == dt.date(2026, 5, 15)
+    # The supervisor's change prepares the plan; the manager's decision fixes it (R17).
+    assert plan.status == PlanStatus.PREPARED and plan.items.get().planned_on == dt.date(2026, 5, 15)
     notice = Notification.objects.get(user=org.rep, kind="visit_plan.adjusted")
     assert notice.url == f"/visits/plans/{plan.pk}/"
     rep_page = rep.get(f"/visits/plans/{plan.pk}/").content.decode()
@@ -166,6 +167,10 @@ def test_plan_review_from_the_page(org, make_plan, client_for):
     client_for(org.supervisor).post(f"/visits/plans/{plan.pk}/review/", {"action": "return", "comment": ""})
     assert VisitPlan.objects.get().status == PlanStatus.SUBMITTED  # a comment is required to send it back
     client_for(org.supervisor).post(f"/visits/plans/{plan.pk}/review/", {"action": "approve", "comment": "好"})
+    assert VisitPlan.objects.get().status == PlanStatus.PREPARED
+    manager_page = client_for(org.manager).get(f"/visits/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="waits-for-manager"' in manager_page and 'data-testid="approve-plan"' in manager_page
+    client_for(org.manager).post(f"/visits/plans/{plan.pk}/review/", {"action": "approve", "comment": "确定"})
     assert VisitPlan.objects.get().status == PlanStatus.APPROVED
 
 
@@ -236,7 +241,7 @@ def test_api_plan_lifecycle(org, client_for, clock):
     no_comment = sup.delete(f"/api/v1/visit-plans/{plan_id}/items/{first.pk}")
     assert no_comment.status_code == 400 and "comment" in no_comment.json()["fields"]
     assert sup.delete(f"/api/v1/visit-plans/{plan_id}/items/{first.pk}?comment=不必去").status_code == 204
-    assert sup.get(f"/api/v1/visit-plans/{plan_id}").json()["status"] == "adjusted"
+    assert sup.get(f"/api/v1/visit-plans/{plan_id}").json()["status"] == "prepared"
     listed = rep.get("/api/v1/visit-plans?period=week").json()
     assert [p["id"] for p in listed["items"]] == [plan_id] and listed["items"][0]["item_count"] == 1
 
@@ -250,7 +255,11 @@ def test_api_return_and_approve(org, make_plan, client_for):
     assert send(sup, f"/api/v1/visit-plans/{plan.pk}/return", {"comment": "再加两家新客户"}).json()["status"] == "draft"
     services.plan_submit(by=fresh(org.rep), plan=plan)
     body = send(sup, f"/api/v1/visit-plans/{plan.pk}/approve", {"comment": "同意"}).json()
-    assert body["status"] == "approved" and body["review_comment"] == "同意"
+    assert body["status"] == "prepared" and body["review_comment"] == "同意"
+    # Once prepared, only the manager sends it back or fixes it.
+    assert send(sup, f"/api/v1/visit-plans/{plan.pk}/return", {"comment": "再改"}).status_code == 403
+    body = send(client_for(org.manager), f"/api/v1/visit-plans/{plan.pk}/approve", {"comment": "确定"}).json()
+    assert body["status"] == "approved" and body["reviewed_by_id"] == org.manager.pk
 
 
 def test_api_visit_logs(org, client_for, clock):

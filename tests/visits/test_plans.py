@@ -9,7 +9,7 @@ from salesflow.core.errors import Conflict, NotFound, PermissionRefused, Validat
 from salesflow.core.statemachine import InvalidTransition
 from salesflow.notifications.models import Notification
 from salesflow.visits import selectors, services
-from salesflow.visits.models import PLAN_FLOW, PlannedVisit, PlanStatus, VisitPlan
+from salesflow.visits.models import ACCEPTED, PLAN_FLOW, PlannedVisit, PlanStatus, VisitPlan
 
 from ..conftest import fresh
 from .conftest import MONDAY, WEDNESDAY
@@ -65,24 +65,69 @@ def test_items_customer_lead_or_free_text_within_the_period(org, make_plan):
 
 
 def test_lifecycle_submit_approve(org, make_plan):
-    plan = make_plan(items=[{"customer_id": org.cust_rep.pk, "planned_on": WEDNESDAY}])
+    plan = make_plan(by=org.rep3, items=[{"customer_id": org.cust_rep3.pk, "planned_on": WEDNESDAY}])
     assert PLAN_FLOW.actions(plan.status) == ["submit"]
-    plan = services.plan_submit(by=fresh(org.rep), plan=plan)
+    plan = services.plan_submit(by=fresh(org.rep3), plan=plan)
     assert plan.status == PlanStatus.SUBMITTED and plan.submitted_at
-    # The rep's supervisor is told a plan waits for them.
-    assert Notification.objects.filter(user=org.supervisor, kind="visit_plan.submitted").count() == 1
+    # rep3 reports to the manager directly: the manager is told a plan waits for them.
+    assert Notification.objects.filter(user=org.manager, kind="visit_plan.submitted").count() == 1
     with pytest.raises(Conflict):  # the rep no longer changes it
-        services.plan_item_add(by=fresh(org.rep), plan=plan, data={"customer_id": org.cust_rep.pk,
-                                                                   "planned_on": WEDNESDAY})
-    plan = services.plan_approve(by=fresh(org.supervisor), plan=plan, comment="重点跟进星辰机械")
-    assert plan.status == PlanStatus.APPROVED and plan.reviewed_by_id == org.supervisor.pk
-    notice = Notification.objects.get(user=org.rep, kind="visit_plan.approved")
-    assert "重点跟进星辰机械" in notice.body and notice.url == f"/visits/plans/{plan.pk}/"
-    with pytest.raises(InvalidTransition):
+        services.plan_item_add(by=fresh(org.rep3), plan=plan, data={"customer_id": org.cust_rep3.pk,
+                                                                    "planned_on": WEDNESDAY})
+    plan = services.plan_approve(by=fresh(org.manager), plan=plan, comment="重点跟进绿野农业")
+    assert plan.status == PlanStatus.APPROVED and plan.reviewed_by_id == org.manager.pk
+    notice = Notification.objects.get(user=org.rep3, kind="visit_plan.approved")
+    assert "重点跟进绿野农业" in notice.body and notice.url == f"/visits/plans/{plan.pk}/"
+    with pytest.raises(InvalidTransition):  # fixed: approving again is not a transition
         services.plan_approve(by=fresh(org.manager), plan=plan)
     actions = list(AuditEvent.objects.filter(object_type="visits.visitplan", object_id=str(plan.pk))
                    .order_by("id").values_list("action", flat=True))
     assert actions == ["visit_plan.created", "visit_plan.item_added", "visit_plan.submitted", "visit_plan.approved"]
+
+
+def test_r17_manager_fixes_plan_after_supervisor_approval(org, make_plan):
+    """002 流程1 step 2: "向销售部经理汇报下周的客户拜访重点计划情况…并最终确定" — the supervisor may prepare next week's
+    plan, but the sales manager's decision fixes it, and the supervisor's earlier approval never locks them out."""
+    plan = make_plan(period="week", day=WEDNESDAY + dt.timedelta(days=7), focus="下周重点：浦东老客户回访",
+                     items=[{"customer_id": org.cust_rep.pk, "planned_on": WEDNESDAY + dt.timedelta(days=7)}])
+    services.plan_submit(by=fresh(org.rep), plan=plan)
+    plan = services.plan_approve(by=fresh(org.supervisor), plan=plan, comment="已初审，周六例会定")
+    assert plan.status == PlanStatus.PREPARED and plan.status not in ACCEPTED
+    # The supervisor's manager is told the prepared plan waits for their decision.
+    assert Notification.objects.filter(user=org.manager, kind="visit_plan.prepared").count() == 1
+    assert selectors.reviewable_plans_waiting(fresh(org.manager)) == 1
+    # The manager is not locked out: they adjust (with the rep told), and the adjustment fixes the plan.
+    services.plan_item_add(by=fresh(org.manager), plan=plan, comment="加一次新客户拜访",
+                           data={"target": "临港新片区某装备厂", "planned_on": WEDNESDAY + dt.timedelta(days=8),
+                                 "kind": "new"})
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ADJUSTED and plan.reviewed_by_id == org.manager.pk
+    # Once fixed, the supervisor no longer changes it or approves over it.
+    item = plan.items.first()
+    with pytest.raises(Conflict) as exc:
+        services.plan_item_update(by=fresh(org.supervisor), plan=plan, item_id=item.pk,
+                                  data={"purpose": "改"}, comment="调整")
+    assert exc.value.code == "visit_plan_fixed"
+    with pytest.raises(InvalidTransition):
+        services.plan_approve(by=fresh(org.supervisor), plan=plan)
+
+    # The same with a plain approval: supervisor first, then the manager's approval fixes it.
+    other = make_plan(by=org.rep_b, items=[{"customer_id": org.cust_rep_b.pk, "planned_on": WEDNESDAY}])
+    services.plan_submit(by=fresh(org.rep_b), plan=other)
+    services.plan_approve(by=fresh(org.supervisor), plan=other, comment="同意")
+    with pytest.raises(PermissionRefused):  # the supervisor cannot send back what they prepared
+        services.plan_return(by=fresh(org.supervisor), plan=other, comment="再想想")
+    other = services.plan_approve(by=fresh(org.manager), plan=other, comment="确定")
+    assert other.status == PlanStatus.APPROVED and other.reviewed_by_id == org.manager.pk
+    actions = list(AuditEvent.objects.filter(object_type="visits.visitplan", object_id=str(other.pk))
+                   .order_by("id").values_list("action", flat=True))
+    assert actions[-2:] == ["visit_plan.prepared", "visit_plan.approved"]
+    # The manager may also send a prepared plan back.
+    third = make_plan(by=org.rep_b, period="day", items=[{"customer_id": org.cust_rep_b.pk,
+                                                          "planned_on": WEDNESDAY}])
+    services.plan_submit(by=fresh(org.rep_b), plan=third)
+    services.plan_approve(by=fresh(org.supervisor), plan=third)
+    assert services.plan_return(by=fresh(org.manager), plan=third, comment="少了新客户").status == PlanStatus.DRAFT
 
 
 def test_an_empty_plan_cannot_be_submitted(org, make_plan):
