@@ -28,6 +28,7 @@ from .models import (
     ApprovalRequest,
     ApprovalStep,
     ApprovalTask,
+    ApproverRule,
     RequestStatus,
     StageKind,
     StageMode,
@@ -62,6 +63,9 @@ def _approvers(step, request: ApprovalRequest, escalation: dict) -> list[User]:
     lane = lane_of(step.rule, step.role)
     people = resolve(step.rule, step.role, requester)
     chosen = [u for u in people if u.pk != requester.pk]
+    if step.rule == ApproverRule.ROLE:
+        # A role's stage is that role's to decide: nobody up the requester's line stands in for a missing GM.
+        return chosen
     frontier = people or [requester]
     seen: set[int] = set()
     while not chosen and frontier:
