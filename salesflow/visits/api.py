@@ -360,10 +360,6 @@ class WorkLogOut(Schema):
     review_comment: str
     visit_count: int = Field(0, description="visits the rep logged that day")
 
-    @staticmethod
-    def resolve_submitted_late(obj) -> bool:
-        return obj.submitted_late()
-
 
 class WorkLogDetailOut(WorkLogOut):
     visits: list[LogOut] = Field(..., description="the visits of the day, folded into the log")

@@ -381,6 +381,7 @@ class WorkLog(Guarded, models.Model):
     def owner_name(self) -> str:
         return self.owner.display_name
 
+    @property
     def submitted_late(self) -> bool:
         """Handed in after its day (R17: the log is written each day)."""
         if self.submitted_at is None:

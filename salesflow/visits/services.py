@@ -616,7 +616,7 @@ def work_log_submit(*, by, log: WorkLog) -> WorkLog:
     log.submitted_at = timezone.now()
     log.save(update_fields=["status", "submitted_at", "updated_at"])
     events.WORK_LOG_SUBMITTED.record(by=by, obj=log, before={"status": WorkLogStatus.DRAFT},
-                                     after={"status": log.status, "late": log.submitted_late()})
+                                     after={"status": log.status, "late": log.submitted_late})
     head = log.owner.manager if log.owner.manager_id else None
     if head is not None and head.is_active:
         rep, day = log.owner.display_name, log.day.isoformat()

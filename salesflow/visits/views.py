@@ -353,7 +353,7 @@ def work_log_list(request):
     page = paginate(request, selectors.work_log_list(user=request.user, filters=filters))
     today = services.local_today()
     return render(request, "visits/work_log_list.html", {
-        "page": page, "rows": [(log, log.overdue(today), log.submitted_late()) for log in page.object_list],
+        "page": page, "rows": [(log, log.overdue(today), log.submitted_late) for log in page.object_list],
         "filters": filters, "querystring": querystring_without(request, "page"),
         "statuses": WorkLogStatus.choices, "today": today,
         "can_write": WorkLog.role_allows("edit", by=request.user),
@@ -398,7 +398,7 @@ def work_log_detail(request, log_id: int):
     return render(request, "visits/work_log_detail.html", {
         "log": log, "visits": selectors.work_log_visits(owner_id=log.owner_id, day=log.day),
         "history": selectors.work_log_history(log=log), "today": services.local_today(),
-        "overdue": log.overdue(services.local_today()), "late": log.submitted_late(),
+        "overdue": log.overdue(services.local_today()), "late": log.submitted_late,
         "can_edit": log.can("edit", by=user), "can_submit": log.can("submit", by=user),
         "can_review": log.can("review", by=user), "can_return": log.can("return", by=user),
     })
