@@ -112,10 +112,10 @@ def generate(args, org, reps):
         age_days = (now - first).days
         # Older deals are mostly closed; recent ones mostly open, spread over the stages.
         if age_days > 180 or rng.random() < 0.15:
-            furthest = rng.choice(OPEN_STAGES[:4])
+            furthest = rng.choice(OPEN_STAGES)
             stage = Stage.WON if rng.random() < 0.35 else Stage.LOST
         else:
-            furthest = rng.choices(OPEN_STAGES, weights=[40, 25, 18, 10, 7])[0]
+            furthest = rng.choices(OPEN_STAGES, weights=[40, 25, 18, 10])[0]
             stage = furthest
         path = OPEN_STAGES[:OPEN_STAGES.index(furthest) + 1] + ([stage] if stage in (Stage.WON, Stage.LOST) else [])
         at, changes = first, []

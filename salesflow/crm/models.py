@@ -68,8 +68,10 @@ class Customer(Guarded, models.Model):
         "archive": Permit("customer.edit"),
         "restore": Permit("customer.edit"),
         "reassign": Permit("customer.reassign"),
-        "reveal_phones": Permit(who="above",
-                                refusal=_("Only the owner and those above them may see the full phone numbers.")),
+        # R15: the customer-service supervisor who serves the customer after the deal reaches it too.
+        "reveal_phones": Permit(who="above_or_service_owner",
+                                refusal=_("Only the owner, those above them and the customer's service supervisor "
+                                          "may see the full phone numbers.")),
     }
 
     kind = models.CharField(_("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY)
@@ -178,6 +180,11 @@ class Customer(Guarded, models.Model):
 
     def __str__(self):
         return self.name
+
+    def is_above_or_service_owner(self, user) -> bool:
+        """The owner, those above them, or (R15) the customer-service supervisor serving the customer."""
+        return self.is_above(user) or (
+            user is not None and user.pk is not None and user.pk == self.service_owner_id and user.holds(Role.SERVICE))
 
     # The list selector prefetches the primary contact into ``primary_contacts``.
     @property

@@ -166,3 +166,38 @@ def customer_counts(*, user) -> dict[str, int]:
     visible = Customer.objects.visible_to(user).filter(status=CustomerStatus.ACTIVE)
     return {"customer_count": visible.count(), "my_customer_count": visible.filter(owner=user).count()}
 
+
+
+# --- R15: the customer's service phase after the deal ------------------------------------------------------
+
+def service_supervisor_for(customer: Customer):
+    """Who serves ``customer`` after a won deal (R15): its service owner while they are an active customer-service
+    supervisor (客户服务主管), else the one of the customer's unit or of the nearest unit above it (None: nobody in
+    the org tree serves it)."""
+    from salesflow.org.roles import Role
+    from salesflow.org.selectors import users_holding
+
+    if customer.service_owner_id:
+        current = users_holding(Role.SERVICE).filter(pk=customer.service_owner_id).first()
+        if current is not None:
+            return current
+    unit = customer.unit if customer.unit_id else None
+    ids = unit.ancestor_ids if unit is not None else []
+    candidates = {}
+    for user in users_holding(Role.SERVICE).filter(unit_id__in=ids).order_by("pk"):
+        candidates.setdefault(user.unit_id, user)
+    return next((candidates[pk] for pk in ids if pk in candidates), None)
+
+
+SERVICE_LIST_LIMIT = 20
+
+
+def service_customer_list(*, user) -> QuerySet[Customer]:
+    """"My service customers" (R15): the active customers ``user`` serves after the deal, newest hand-over first;
+    empty for whoever does not hold the customer-service role."""
+    from salesflow.org.roles import Role
+
+    if not user.holds(Role.SERVICE) or not has_capability(user, "customer.view"):
+        return Customer.objects.none()
+    return (Customer.objects.visible_to(user).filter(service_owner=user, status=CustomerStatus.ACTIVE)
+            .select_related("owner", "region").order_by("-service_since", "-id"))

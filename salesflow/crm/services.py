@@ -386,10 +386,10 @@ def customer_record_deal(*, customer_id: int, at: dt.datetime) -> None:
 def customer_hand_to_service(*, by, customer_id: int, service_owner: User, at: dt.datetime,
                              note: str = "") -> Customer:
     """R15: after the deal the customer's file passes to a customer-service supervisor (客户服务主管), who sees the
-    customer from then on (``Customer.objects.visible_to``). The caller (reception's prospect hand-over, by hand or
-    on the win) has checked the deal and who may, and chose the supervisor; this locks the customer row, writes and
-    records ``customer.handed_to_service``. A customer already served by this supervisor is left as it is (one win
-    hands over every prospect filed for the customer)."""
+    customer from then on (``Customer.objects.visible_to``). The caller (``customer_start_service`` on every win,
+    reception's prospect hand-over by hand) has checked the deal and who may, and chose the supervisor; this locks
+    the customer row, writes and records ``customer.handed_to_service``. A customer already served by this
+    supervisor is left as it is (every win, and every prospect filed for the customer, asks again)."""
     customer = Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("Customer not found."))
@@ -407,6 +407,36 @@ def customer_hand_to_service(*, by, customer_id: int, service_owner: User, at: d
 
 def _iso(value):
     return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+@transaction.atomic
+def customer_start_service(*, by, customer_id: int, at: dt.datetime) -> User | None:
+    """R15, for every won deal (called by deals' win, inside its transaction): the customer's service phase starts,
+    or goes on. A customer already served by an active customer-service supervisor keeps them; any other gets the
+    supervisor of its unit or the nearest unit above (``customer_hand_to_service``: locked, written, audited). With
+    nobody in the org tree to serve it, the administrators are told to add one. Returns the service owner."""
+    from django.urls import reverse
+
+    from salesflow.notifications.services import notify
+    from salesflow.org.roles import Role
+    from salesflow.org.selectors import users_holding
+
+    from .selectors import service_supervisor_for
+
+    customer = Customer.objects.select_related("unit").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    service = service_supervisor_for(customer)
+    if service is not None:
+        customer_hand_to_service(by=by, customer_id=customer.pk, service_owner=service, at=at)
+        return service
+    name = customer.name
+    notify(users_holding(Role.ADMIN), kind="customer.no_service_supervisor",
+           title=lambda: _("Deal won, but nobody serves {name}").format(name=name),
+           body=lambda: _("No customer-service supervisor serves this customer's unit or any unit above it: add one "
+                          "to the organisation so the customer is looked after (R15)."),
+           url=reverse("crm:customer_detail", args=[customer.pk]))
+    return None
 
 
 def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
@@ -500,7 +530,8 @@ def contact_remove(*, by, customer: Customer, contact_id: int) -> None:
 
 @transaction.atomic
 def customer_reveal_phones(*, by, customer: Customer) -> list[Contact]:
-    """Show the full numbers to the owner or someone above them; each reveal is in the audit trail."""
+    """Show the full numbers to the owner, someone above them or (R15) the customer's service supervisor; each reveal
+    is in the audit trail."""
     customer = Customer.objects.visible_to(by).filter(pk=customer.pk).first()
     if customer is None:
         raise NotFound(_("Customer not found."))

@@ -45,9 +45,8 @@ def build_opportunities(ctx, total: int = 60) -> None:
     if not customers:
         return
     now = timezone.now()
-    # Final stage of each deal: every open stage, plus won and lost.
-    finals = (["contact"] * 10 + ["needs"] * 10 + ["quote"] * 9 + ["sign"] * 7 + ["aftersales"] * 4
-              + ["won"] * 12 + ["lost"] * 8)
+    # Final stage of each deal: every open stage, plus won and lost (after-sales is the won customer's phase, R15).
+    finals = (["contact"] * 10 + ["needs"] * 10 + ["quote"] * 9 + ["sign"] * 7 + ["won"] * 16 + ["lost"] * 8)
     for i in range(total):
         pool = featured if featured and (i % 3 != 2 or not others) else others
         customer = pool[i % len(pool)]
@@ -60,7 +59,7 @@ def build_opportunities(ctx, total: int = 60) -> None:
         by = customer.owner
         # The path: forward through the open stages up to the final one (closed deals stop somewhere on the way).
         if final in ("won", "lost"):
-            last = rng.randint(1, 4) if final == "won" else rng.randint(0, 3)
+            last = rng.randint(1, 3) if final == "won" else rng.randint(0, 3)
         else:
             last = [str(s) for s in OPEN_STAGES].index(final)
         path = [str(s) for s in OPEN_STAGES[1:last + 1]]
@@ -88,6 +87,9 @@ def build_opportunities(ctx, total: int = 60) -> None:
         closed = at if final in ("won", "lost") else None
         Opportunity.objects.filter(pk=opportunity.pk).update(first_contact_at=start, stage_entered_at=at,
                                                              closed_at=closed, created_at=start)
+        if final == "won":
+            # The win started the customer's service phase (R15) "now": it started at the back-dated win.
+            Customer.objects.filter(pk=customer.pk, service_since__gt=closed).update(service_since=closed)
         ctx.count("opportunities")
 
 

@@ -5,15 +5,22 @@ Definitions (the tests check them against a hand-computed fixture):
 - The set is the opportunities visible to the user, narrowed by rep / team / region; a quarter keeps the
   opportunities *first contacted* in it (a cohort), so every figure of one quarter is about the same deals.
 - ``count``/``amount``: where the deals are now. ``reached``: deals that entered the stage or any later one
-  (won counts as beyond 售后服务; a lost deal counts up to the furthest open stage it entered), so a deal
+  (won counts as beyond 签约与交付; a lost deal counts up to the furthest open stage it entered), so a deal
   that skipped a stage still counts for it. ``conversion``: reached(next) / reached(this); the next of the
   last open stage is won.
 - ``win_rate``: won / (won + lost) among the closed deals of the set.
 - ``avg_cycle_days``: mean of closed_at − first_contact_at over the won deals.
 - ``avg_days_in_stage``: mean of OpportunityStageChange.seconds_in_stage over finished stays in the stage
   (a deal still sitting in a stage does not count until it leaves).
+- After-sales (售后服务) is not a stage: a deal is won when the contract is signed (002 E7) and service follows as
+  the customer's phase, so its time is in neither the stages' stays nor the sales cycle.
+- ``customer_conversion`` (004 转化率, "潜在客户转化为实际客户的比例"): of the prospects (reception) and leads
+  (leads) in the set — in the user's data scope, narrowed by rep / team / region like the deals, and with a
+  quarter those *registered or created* in it (a cohort, like the deals) — how many became a customer file.
+  Those apps sit above deals, so each counts its own records through ``hooks.CUSTOMER_CONVERSIONS``.
 
-Two aggregate queries, whatever the number of deals; the only Python loops run over the stages.
+Two aggregate queries for the deals plus one per conversion source, whatever the number of records; the only
+Python loops run over the stages and the sources.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from django.db.models import (
 
 from salesflow.core.dbfunctions import SecondsBetween
 
+from .hooks import CUSTOMER_CONVERSIONS
 from .models import OpportunityStageChange
 from .pipeline import FUNNEL_RANK, OPEN_STAGES, Stage
 from .selectors import opportunities_in_scope, opportunities_narrowed, quarter_range
@@ -45,8 +53,33 @@ class FunnelFilters:
     period: str = ""  # a quarter such as 2026Q1
 
 
+@dataclass
+class Conversion:
+    """One source's answer to CUSTOMER_CONVERSIONS: of ``total`` records in the set, ``converted`` became
+    customers."""
+
+    source: str  # "leads", "prospects"
+    label: str
+    total: int
+    converted: int
+
+
 def _rate(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
+
+
+def customer_conversion(*, user, filters: FunnelFilters, period) -> dict:
+    """Seed 004's conversion rate over every source that registered (leads, prospects), and per source."""
+    sources = []
+    for answer in CUSTOMER_CONVERSIONS.call(user=user, owner=filters.owner, unit=filters.unit,
+                                            region=filters.region, period=period).values():
+        if answer is None:
+            continue
+        sources.append({"source": answer.source, "label": str(answer.label), "total": answer.total,
+                        "converted": answer.converted, "rate": _rate(answer.converted, answer.total)})
+    total = sum(s["total"] for s in sources)
+    converted = sum(s["converted"] for s in sources)
+    return {"total": total, "converted": converted, "rate": _rate(converted, total), "sources": sources}
 
 
 def pipeline_summary(*, user, filters: FunnelFilters | None = None) -> dict:
@@ -107,4 +140,5 @@ def pipeline_summary(*, user, filters: FunnelFilters | None = None) -> dict:
         "lost": {"count": lost_n, "amount": lost.get("total") or Decimal(0)},
         "win_rate": _rate(won_n, won_n + lost_n),
         "avg_cycle_days": round(cycle_seconds / cycle_n / DAY, 2) if cycle_n else None,
+        "customer_conversion": customer_conversion(user=user, filters=f, period=period),
     }

@@ -171,6 +171,21 @@ class SummaryFilters(Schema):
     period: str = Field("", description="a quarter such as 2026Q1: the opportunities first contacted in it")
 
 
+class ConversionSource(Schema):
+    source: str = Field(description="leads or prospects")
+    label: str
+    total: int
+    converted: int
+    rate: float | None = Field(None, description="converted / total")
+
+
+class CustomerConversion(Schema):
+    total: int = Field(description="prospects and leads in the set (with a period: registered or created in it)")
+    converted: int = Field(description="of them, those that became a customer file")
+    rate: float | None = Field(None, description="seed 004's conversion rate: converted / total")
+    sources: list[ConversionSource]
+
+
 class PipelineSummaryOut(Schema):
     filters: SummaryFilters
     count: int
@@ -180,6 +195,7 @@ class PipelineSummaryOut(Schema):
     lost: Closed
     win_rate: float | None = Field(None, description="won / (won + lost)")
     avg_cycle_days: float | None = Field(None, description="first contact to won, in days")
+    customer_conversion: CustomerConversion
 
 
 @pipeline_router.get("/summary", response={200: PipelineSummaryOut, 403: ErrorOut})

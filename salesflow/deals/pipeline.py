@@ -1,5 +1,10 @@
-"""The opportunity pipeline of seed 004: five stages, then won or lost; per-stage checklists and default
-probabilities. Declared once; models, services, pages and the funnel all read it from here."""
+"""The opportunity pipeline of seed 004: four open stages, then won or lost; per-stage checklists and default
+probabilities. Declared once; models, services, pages and the funnel all read it from here.
+
+Seed 004's fifth stage, 售后服务 (after-sales), is not a pipeline stage: a deal is won when the contract is signed
+(002 E7 成交) and after-sales service follows the win as a phase of the customer (R15: the customer's
+service owner, ``crm.Customer.service_owner`` / ``service_since``), not as an open stage before "won". Deals that
+sat in the old after-sales stage were moved to won by ``deals`` migration 0006."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,14 +17,13 @@ class Stage(models.TextChoices):
     NEEDS = "needs", _("Needs analysis")  # 2 需求分析: key needs, time limit, budget, tailored solution
     QUOTE = "quote", _("Quote and negotiation")  # 3 报价与谈判: price, terms, objections
     SIGN = "sign", _("Sign and deliver")  # 4 签约与交付: contract review, signing, delivery, acceptance
-    AFTERSALES = "aftersales", _("After-sales service")  # 5 售后服务: feedback, satisfaction, repurchase
-    WON = "won", _("Won")  # closed: the deal is made
+    WON = "won", _("Won")  # closed: the contract is signed (002 E7 成交); after-sales follows as the customer's phase
     LOST = "lost", _("Lost")  # closed: with a reason from the managed list and the competitor who won
 
 
-OPEN_STAGES = [Stage.CONTACT, Stage.NEEDS, Stage.QUOTE, Stage.SIGN, Stage.AFTERSALES]
+OPEN_STAGES = [Stage.CONTACT, Stage.NEEDS, Stage.QUOTE, Stage.SIGN]
 CLOSED_STAGES = [Stage.WON, Stage.LOST]
-# How far along the funnel a stage is: won is beyond 售后服务; lost is no step (a lost deal keeps the furthest
+# How far along the funnel a stage is: won is beyond 签约与交付; lost is no step (a lost deal keeps the furthest
 # open stage it entered). Opportunity.furthest_rank keeps the maximum over the deal's history.
 FUNNEL_RANK = {stage: n for n, stage in enumerate([*OPEN_STAGES, Stage.WON], start=1)}
 
@@ -35,7 +39,7 @@ PIPELINE_FLOW = StateMachine(
 )
 
 DEFAULT_PROBABILITY = {
-    Stage.CONTACT: 10, Stage.NEEDS: 25, Stage.QUOTE: 50, Stage.SIGN: 80, Stage.AFTERSALES: 95,
+    Stage.CONTACT: 10, Stage.NEEDS: 25, Stage.QUOTE: 50, Stage.SIGN: 80,
     Stage.WON: 100, Stage.LOST: 0,
 }
 
@@ -63,11 +67,6 @@ CHECKLISTS = {
         ("contract_signed", _("Contract signed")),
         ("delivery_planned", _("Delivery planned with owners per task")),
         ("customer_confirmed", _("Customer confirmed receipt")),
-    ],
-    Stage.AFTERSALES: [
-        ("feedback", _("Customer feedback collected")),
-        ("satisfaction", _("Satisfaction survey done")),
-        ("referral", _("Repurchase or referral asked")),
     ],
 }
 

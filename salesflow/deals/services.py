@@ -186,6 +186,8 @@ def opportunity_set_checklist(*, by, opportunity_id: int, item: str, done: bool)
 
 @transaction.atomic
 def opportunity_win(*, by, opportunity_id: int):
+    """The deal is made: the contract is signed (002 E7 成交). After-sales is no pipeline stage but the customer's
+    service phase, which starts here (R15)."""
     from .pipeline import PIPELINE_FLOW
 
     opportunity = _locked_opportunity(by, opportunity_id, "win")
@@ -195,11 +197,14 @@ def opportunity_win(*, by, opportunity_id: int):
     _enter_stage(opportunity, to_stage=target, by=by, now=now)
     opportunity.closed_at = now
     opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "updated_at"])
-    from salesflow.crm.services import customer_record_deal
+    from salesflow.crm.services import customer_record_deal, customer_start_service
 
     customer_record_deal(customer_id=opportunity.customer_id, at=now)  # restarts the pool's "no deal" clock
     events.OPPORTUNITY_WON.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
                                   before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
+    # R15: the contract is signed (002 E7 成交), so the customer's service phase starts — for every won customer,
+    # whether or not it came through a prospect (reception's hook below hands the prospect files over too).
+    customer_start_service(by=by, customer_id=opportunity.customer_id, at=now)
     OPPORTUNITY_WON.call(opportunity=opportunity, by=by)
     return opportunity
 

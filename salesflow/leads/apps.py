@@ -27,3 +27,10 @@ class LeadsConfig(AppConfig):
         from .imports import LeadImport
 
         register_import(LeadImport())
+
+        # Seed 004's conversion rate in the deals' funnel: leads that became customers.
+        from salesflow.deals.hooks import CUSTOMER_CONVERSIONS
+
+        from .conversions import leads_converted
+
+        CUSTOMER_CONVERSIONS.register(leads_converted)

@@ -94,6 +94,7 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
     ("zhuhao", "朱浩", Role.REP, "EAST-JS-1", "manager"),
     # 华北大区 (region 2)
     ("manager2", "孙涛", Role.MANAGER, "NORTH", "director"),
+    ("service2", "赵雪梅", Role.SERVICE, "NORTH", "manager2"),
     ("supervisor2", "杨帆", Role.SUPERVISOR, "NORTH-BJ", "manager2"),
     ("rep2", "王芳", Role.REP, "NORTH-BJ-1", "supervisor2"),
     ("gaoyang", "高阳", Role.REP, "NORTH-BJ-1", "supervisor2"),
@@ -101,11 +102,13 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
     ("zhanglei", "张磊", Role.REP, "NORTH-HB", "manager2"),
     # 华南大区
     ("manager3", "黄志伟", Role.MANAGER, "SOUTH", "director"),
+    ("service3", "陈静", Role.SERVICE, "SOUTH", "manager3"),
     ("chenxin", "陈鑫", Role.REP, "SOUTH-GD-1", "manager3"),
     ("lintao", "林涛", Role.REP, "SOUTH-GD-1", "manager3"),
     ("zhengli", "郑丽", Role.REP, "SOUTH-FJ", "manager3"),
     # 西南大区
     ("manager4", "罗斌", Role.MANAGER, "SOUTHWEST", "director"),
+    ("service4", "杨丽", Role.SERVICE, "SOUTHWEST", "manager4"),
     ("dengyu", "邓宇", Role.REP, "SOUTHWEST-SC-1", "manager4"),
     ("tangmin", "唐敏", Role.REP, "SOUTHWEST-SC-1", "manager4"),
     ("fengkai", "冯凯", Role.REP, "SOUTHWEST-CQ", "manager4"),

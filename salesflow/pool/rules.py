@@ -26,7 +26,7 @@ from .models import PoolPolicy
 from .policies import policy_for
 
 # Stages of seed 004 from 报价与谈判 on that keep a customer with its owner (when the policy says so).
-LATE_STAGES = ("quote", "sign", "aftersales")
+LATE_STAGES = ("quote", "sign")
 
 
 EXEMPTIONS = {

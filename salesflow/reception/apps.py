@@ -19,6 +19,12 @@ class ReceptionConfig(AppConfig):
 
         # R15: when a customer's opportunity is won, its prospect files pass to customer service.
         OPPORTUNITY_WON.register(prospects_on_opportunity_won)
+        # Seed 004's conversion rate in the deals' funnel: prospects that became customers.
+        from salesflow.deals.hooks import CUSTOMER_CONVERSIONS
+
+        from .conversions import prospects_converted
+
+        CUSTOMER_CONVERSIONS.register(prospects_converted)
         OWNERSHIP_TRANSFER.register(reception_transfer_all)
         OWNER_UNIT_CHANGED.register(reception_follow_owner_unit)
 

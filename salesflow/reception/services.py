@@ -428,18 +428,11 @@ def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
 # --- R15: after the deal the prospect file passes to the customer-service supervisor ------------------
 
 def service_supervisor_for(customer) -> User | None:
-    """The customer's service supervisor if it already has an active one, else the customer-service supervisor
-    (客户服务主管) of the customer's unit or the nearest unit above it."""
-    if customer.service_owner_id:
-        current = User.objects.active().filter(pk=customer.service_owner_id, role=Role.SERVICE).first()
-        if current is not None:
-            return current
-    unit = customer.unit if customer.unit_id else None
-    ids = unit.ancestor_ids if unit is not None else []
-    candidates = {}
-    for user in User.objects.active().filter(role=Role.SERVICE, unit_id__in=ids).order_by("pk"):
-        candidates.setdefault(user.unit_id, user)
-    return next((candidates[pk] for pk in ids if pk in candidates), None)
+    """Who serves the customer after the deal: the customer file's own rule (crm), which every won deal applies
+    (``crm.services.customer_start_service``); the prospect hand-over follows it."""
+    from salesflow.crm.selectors import service_supervisor_for as customer_service_supervisor
+
+    return customer_service_supervisor(customer)
 
 
 def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = "") -> Prospect:
@@ -459,16 +452,17 @@ def _hand_over(by, prospect: Prospect, service_owner: User, *, now, note: str = 
 
 
 def prospects_on_opportunity_won(*, opportunity, by) -> int:
-    """Registered on deals.hooks.OPPORTUNITY_WON, inside the win transaction: the customer's filed
-    prospects record the deal and pass to customer service (R15). With no service supervisor above the customer,
-    the registering supervisor is asked to pick one (manual hand-over)."""
+    """Registered on deals.hooks.OPPORTUNITY_WON, inside the win transaction, after the win has started the
+    customer's service phase (every won customer gets its service owner there): the customer's filed prospects
+    record the deal and pass to that same supervisor (R15). With no service supervisor above the customer, the
+    registering supervisor is asked to pick one (manual hand-over)."""
     from salesflow.crm.models import Customer
 
     prospects = list(Prospect.objects.select_for_update(of=("self",)).filter(
         customer_id=opportunity.customer_id, status=ProspectStatus.CUSTOMER_FILED).order_by("pk"))
     if not prospects:
         return 0
-    now = timezone.now()
+    now = opportunity.closed_at or timezone.now()  # the win's own time, as on the customer's service phase
     customer = Customer.objects.select_related("unit").get(pk=opportunity.customer_id)
     service = service_supervisor_for(customer)
     for prospect in prospects:

@@ -11,7 +11,7 @@ from salesflow.core.errors import AppError
 from salesflow.core.pages import page_view
 from salesflow.org import selectors as org_selectors
 from salesflow.org import services as org_services
-from salesflow.org.roles import has_capability
+from salesflow.org.roles import Role, has_capability
 
 
 class SalesflowLoginView(auth_views.LoginView):
@@ -26,6 +26,16 @@ def home(request):
         from salesflow.crm.selectors import customer_counts
 
         context.update(customer_counts(user=request.user))
+    if request.user.holds(Role.SERVICE):
+        # R15: the customer-service supervisor's own customers after the deal ("my service customers").
+        from salesflow.crm.selectors import SERVICE_LIST_LIMIT, service_customer_list
+
+        served = service_customer_list(user=request.user)
+        context["show_service_customers"] = True
+        context["service_customers"] = list(served[:SERVICE_LIST_LIMIT])
+        context["service_customer_count"] = (len(context["service_customers"])
+                                             if len(context["service_customers"]) < SERVICE_LIST_LIMIT
+                                             else served.count())
     return render(request, "site/home.html", context)
 
 

@@ -14,7 +14,7 @@ def test_build_opportunities_is_complete_and_idempotent():
     n = Opportunity.objects.count()
     assert 55 <= n <= 60
     assert set(Opportunity.objects.values_list("stage", flat=True)) == {
-        "contact", "needs", "quote", "sign", "aftersales", "won", "lost"}
+        "contact", "needs", "quote", "sign", "won", "lost"}
     assert Opportunity.objects.filter(stage="lost", won_by__name__in=["华宇科技", "东方精工", "联创集团"]).exists()
     assert OpportunityStageChange.objects.filter(seconds_in_stage__gt=86400).exists()
     build_demo()

@@ -24,7 +24,10 @@ def test_demo_reception_and_prospects():
     assert timezone.now() - dt.timedelta(days=92) < oldest < timezone.now() - dt.timedelta(days=60)
     assert set(ReceptionRecord.objects.values_list("intent", flat=True)) == {"yes", "no", "undecided"}
     assert ReceptionRecord.objects.filter(opportunity__isnull=False).exists()
-    assert set(Prospect.objects.values_list("status", flat=True)) == set(ProspectStatus.values)
+    # Every state but "deal done", which lasts only while nobody serves the customer: in the demo every won
+    # customer has a customer-service supervisor (R15), so the file passes on at the win.
+    assert set(Prospect.objects.values_list("status", flat=True)) == set(ProspectStatus.values) - {
+        ProspectStatus.DEAL_DONE}
     service = User.objects.get(username="service")
     handed = Prospect.objects.filter(status=ProspectStatus.HANDED_OVER)
     assert handed.count() >= 2 and all(p.service_owner == service for p in handed)
