@@ -174,6 +174,7 @@ def build_customers(ctx: DemoContext) -> None:
         if customer.kind == "company":
             by_region.setdefault(customer.region_id, []).append(customer)
     _touch_timelines(ctx, new, rng)
+    _fill_sheets(ctx, new)
 
 
 def _touch_timelines(ctx: DemoContext, new: list, rng: random.Random) -> None:
@@ -217,6 +218,56 @@ def _touch_timelines(ctx: DemoContext, new: list, rng: random.Random) -> None:
         services.customer_restore(by=c.owner, customer=c)
 
 
+
+
+# R17: answers of the target-customer information sheet (《目标客户基本信息情况统计表》).
+SHEET_NEEDS = [
+    "年内新建车间，需要数控机床 10～15 台，重视交期和安装调试。",
+    "现有设备老化，计划分两批更新，先替换 5 台高能耗设备。",
+    "需要节能型空压机配套改造方案，希望提供能耗测算。",
+    "年度框架采购，关注价格稳定和账期，要求 60 天付款。",
+    "出口订单增加，需要提升产能约 30%，关注自动化上下料。",
+    "需要备品备件长期供应和 4 小时售后响应。",
+    "试用一台样机，效果好再批量采购。",
+]
+SHEET_DECISION_MAKERS = [
+    "总经理拍板；采购部陈经理负责比价；设备科王工提技术要求。",
+    "董事长决策；生产副总主导选型；财务总监把控付款条件。",
+    "采购经理决策（50 万以内）；超出需总经理审批；车间主任是使用方。",
+    "集团采购中心统一招标；分厂技术科参与评标。",
+    "厂长决策；设备处李处长影响很大，对我方印象好。",
+]
+SHEET_COMPETITORS = [
+    "沈阳机床、大连机床（价格低 5% 左右）",
+    "本地小厂报价低，但客户担心售后。",
+    "德国进口品牌，技术领先但交期 6 个月以上。",
+    "现有供应商是浙江某厂，合作三年，关系稳定。",
+    "",
+]
+SHEET_TIMELINES = ["month", "quarter", "quarter", "half_year", "year", "undecided"]
+
+
+def sheet_answers(rng: random.Random, size: str = "") -> dict:
+    """One plausible filling of the target-customer sheet (also used by the visits demo after a visit)."""
+    return {"needs": rng.choice(SHEET_NEEDS), "decision_makers": rng.choice(SHEET_DECISION_MAKERS),
+            "purchase_timeline": rng.choice(SHEET_TIMELINES), "competitors": rng.choice(SHEET_COMPETITORS),
+            **({"company_size": size} if size else {})}
+
+
+def _fill_sheets(ctx: DemoContext, new: list) -> None:
+    """A few sheets filled in on the customer file by the owner (the visits demo fills in more after visits)."""
+    rng = random.Random(SEED + 17)
+    filled = 0
+    for spec, customer in new:
+        if customer.kind != "company" or spec["archived"] or rng.random() > 0.15:
+            continue
+        customer.refresh_from_db(fields=["owner"])
+        if customer.owner is None:
+            continue
+        services.customer_update_sheet(by=customer.owner, customer_id=customer.pk, data=sheet_answers(rng),
+                                       note="建档时填写")
+        filled += 1
+    ctx.count("target-customer sheets", filled)
 
 
 @resetter(order=800)

@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from salesflow.core.errors import AppError
+from salesflow.crm.demo import sheet_answers
 from salesflow.demo.registry import builder, resetter
 
 from . import services
-from .models import PlanPeriod, VisitLog, VisitPlan, period_bounds
+from .models import PlanPeriod, VisitLog, VisitPlan, WorkLog, decides_plans, period_bounds
 
 REPS = ["rep", "zhoujie", "xuqian", "zhuhao", "rep2", "gaoyang", "liuyang", "zhanglei", "chenxin", "lintao",
         "zhengli", "dengyu", "tangmin", "fengkai"]
@@ -92,6 +93,7 @@ def build_visits(ctx) -> None:
     _lead_visit(ctx, today)
     _review(ctx, reps, plans, rng)
     _next_week(ctx, reps[::2], today, rng)
+    _build_work_logs(ctx, reps, today, random.Random(20260514))
 
 
 def _build_plans(ctx, rep, today: dt.date, rng: random.Random) -> dict:
@@ -161,6 +163,10 @@ def _build_logs(ctx, rep, today: dt.date, plans: dict, rng: random.Random) -> No
                 followup = today + dt.timedelta(days=rng.randint(1, 20))
         elif rng.random() < 0.5:
             followup = day + dt.timedelta(days=rng.randint(3, 14))
+        sheet = None
+        if last_of[customer.pk] == i and rng.random() < 0.45:
+            # R17: after the visit the rep fills in the target-customer sheet.
+            sheet = sheet_answers(rng, size=customer.company_size or rng.choice(["small", "medium", "large"]))
         contact = next((c for c in customer.contacts.all() if c.is_primary), None)
         centre = CITY_COORDS.get(customer.city)
         located = centre is not None and rng.random() < 0.85  # the rest were saved without a location
@@ -176,6 +182,7 @@ def _build_logs(ctx, rep, today: dt.date, plans: dict, rng: random.Random) -> No
             "location": {"latitude": Decimal(str(round(lat + rng.uniform(-0.04, 0.04), 6))),
                          "longitude": Decimal(str(round(lon + rng.uniform(-0.04, 0.04), 6))),
                          "accuracy": rng.choice([8, 15, 25, 40, 65, 120])} if located else None,
+            "sheet": sheet,
         }
         try:
             services.visit_log_create(by=rep, data=data, now=when + dt.timedelta(minutes=rng.randint(1, 25)))
@@ -201,7 +208,8 @@ def _lead_visit(ctx, today: dt.date) -> None:
 
 
 def _review(ctx, reps, plans: dict, rng: random.Random) -> None:
-    """Every status on show: months approved, weeks adjusted / approved / waiting, days draft or submitted."""
+    """Every status on show (R17): months fixed by the manager after the supervisor prepared them, weeks adjusted /
+    approved / prepared and waiting for the Saturday meeting, days draft or submitted."""
     for n, rep in enumerate(reps):
         head = rep.manager
         made = plans.get(rep.pk, {})
@@ -214,14 +222,18 @@ def _review(ctx, reps, plans: dict, rng: random.Random) -> None:
                 services.plan_submit(by=rep, plan=plan)
                 if head is None:
                     continue
+                # The rep's head is their supervisor (who prepares) or, where there is none, the manager (who fixes).
+                manager = head if decides_plans(head) else head.manager
                 if period == PlanPeriod.MONTH:
                     services.plan_approve(by=head, plan=plan, comment="同意，注意新客户开发进度")
-                elif period == PlanPeriod.WEEK and (rep.username == "rep" or n % 3 == 1):
+                    if manager is not None and manager.pk != head.pk and n % 4 != 3:
+                        services.plan_approve(by=manager, plan=plan, comment="确定，月底前完成 A 类客户回访")
+                elif period == PlanPeriod.WEEK and (rep.username == "rep" or n % 3 == 1) and manager is not None:
                     item = plan.items.order_by("-planned_on").first()
-                    services.plan_item_update(by=head, plan=plan, item_id=item.pk, data={"purpose": item.purpose
+                    services.plan_item_update(by=manager, plan=plan, item_id=item.pk, data={"purpose": item.purpose
                                               + "；带上新版报价单"}, comment="周六例会定的重点，务必带报价单")
                 elif period == PlanPeriod.WEEK and n % 3 == 2:
-                    services.plan_approve(by=head, plan=plan)
+                    services.plan_approve(by=head, plan=plan, comment="已初审，报经理例会确定")
             except AppError:
                 continue
 
@@ -239,7 +251,55 @@ def _next_week(ctx, reps, today: dt.date, rng: random.Random) -> None:
             services.plan_item_add(by=rep, plan=plan, data={
                 "customer_id": customer.pk, "planned_on": start + dt.timedelta(days=i), "purpose": rng.choice(PURPOSES)})
         services.plan_submit(by=rep, plan=plan)
+        if rep.manager is not None and not decides_plans(rep.manager) and rng.random() < 0.5:
+            # The supervisor prepared it; the manager fixes it at the Saturday meeting.
+            services.plan_approve(by=rep.manager, plan=plan, comment="已初审，周六例会上报经理确定")
         ctx.count("visit plans")
+
+
+SUMMARIES = ["上午拜访老客户，下午整理报价和合同资料。", "全天在外拜访，两家客户有明确采购意向。",
+             "以电话跟进为主，整理客户档案，更新目标客户信息表。", "陪同技术部做现场勘查，晚上整理会议纪要。",
+             "参加产品培训，下午回访两家客户。"]
+CALLS = ["电话回访 3 家老客户，远航电子答应周五付款。", "联系 5 家展会线索，2 家约了下周拜访。",
+         "与星辰机械采购确认交期，客户同意分两批到货。", "催收货款 2 家，1 家已安排付款。", ""]
+MEETINGS = ["组内晨会，主管布置本周回款任务。", "与技术部开会确认非标设备参数。", "", "", "周例会准备：整理本周拜访数据。"]
+DOCUMENTS = ["星辰机械二季度报价单", "远航电子年度框架协议草稿", "投标文件技术部分", "客户满意度回访记录", ""]
+PROBLEMS = ["客户压价明显，需申请优惠条件。", "样机交付延迟，客户有意见，需计划科协调。", "", "", "竞争对手报价低 5%，需要经理支持。"]
+TOMORROW = ["上午拜访绿野农业，下午提交优惠申请。", "跟进投标文件，约采购经理面谈。", "回访本周拜访过的 2 家客户。",
+            "整理周报，准备周六例会汇报。"]
+
+
+def _build_work_logs(ctx, reps, today: dt.date, rng: random.Random) -> None:
+    """Two weeks of daily work logs (工作日志, R17): older days read by the supervisor or sent back once, recent
+    ones waiting for review, a few handed in late, yesterday's still a draft for some (overdue), today's started."""
+    if WorkLog.objects.exists():
+        return
+    days = _working_days(today - dt.timedelta(days=14), today)
+    for n, rep in enumerate(reps):
+        head = rep.manager
+        for day in days:
+            if day != today and rng.random() < 0.08:
+                continue  # a day without a log: the list shows the gap
+            data = {"summary": rng.choice(SUMMARIES), "call_count": rng.randint(0, 9), "calls": rng.choice(CALLS),
+                    "meetings": rng.choice(MEETINGS), "documents": rng.choice(DOCUMENTS),
+                    "problems": rng.choice(PROBLEMS), "tomorrow_plan": rng.choice(TOMORROW)}
+            try:
+                log = services.work_log_save(by=rep, day=day, data=data, today=today)
+                ctx.count("work logs")
+                if day == today or (day == days[-2] and n % 3 == 0):
+                    continue  # today's in progress; yesterday's overdue for every third rep
+                late = rng.random() < 0.12
+                handed = _at(day + dt.timedelta(days=1 if late else 0), 9 if late else 18, rng.randint(0, 59))
+                services.work_log_submit(by=rep, log=log, now=handed)
+                if head is None or day >= today - dt.timedelta(days=2):
+                    continue  # the last days wait for the supervisor
+                if rng.random() < 0.1:
+                    services.work_log_return(by=head, log=log, comment="电话跟进内容写具体些，补充客户反馈")
+                    continue  # sent back, not yet completed
+                services.work_log_review(by=head, log=log, comment=rng.choice(
+                    ["已阅", "回款要盯紧", "优惠申请尽快提交", "注意新客户开发", ""]), now=handed + dt.timedelta(hours=15))
+            except AppError:
+                continue
 
 
 @resetter(order=80)
@@ -247,5 +307,6 @@ def reset_visits() -> dict[str, int]:
     from .models import VisitLog, VisitPlan, VisitReminder
 
     VisitReminder.objects.all().delete()
-    return {"visit logs": VisitLog.objects.all().delete()[0],
+    return {"work logs": WorkLog.objects.all().delete()[0],
+            "visit logs": VisitLog.objects.all().delete()[0],
             "visit plans": VisitPlan.objects.all().delete()[0]}  # their planned visits cascade

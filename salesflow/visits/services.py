@@ -603,9 +603,10 @@ def work_log_save(*, by, day, data: dict, today: dt.date | None = None) -> WorkL
 
 
 @transaction.atomic
-def work_log_submit(*, by, log: WorkLog) -> WorkLog:
+def work_log_submit(*, by, log: WorkLog, now: dt.datetime | None = None) -> WorkLog:
     """Hand the day's log to the supervisor (the reviewer above the rep), who reads it before the Saturday
-    meeting. A log with nothing in it — no text and no visit that day — is not handed in."""
+    meeting. A log with nothing in it — no text and no visit that day — is not handed in. ``now``: only the demo
+    passes it, to backdate its history."""
     WorkLog.role_require("submit", by=by)
     log = _work_log_locked(by, log.pk)
     log.require("submit", by=by)
@@ -613,7 +614,7 @@ def work_log_submit(*, by, log: WorkLog) -> WorkLog:
     if not has_text and not VisitLog.objects.filter(owner_id=log.owner_id, visited_on=log.day).exists():
         raise Conflict(codes.WORK_LOG_EMPTY, _("Write what you did today (or log a visit) before handing it in."))
     log.status = WORK_LOG_FLOW.next(log.status, "submit")
-    log.submitted_at = timezone.now()
+    log.submitted_at = now or timezone.now()
     log.save(update_fields=["status", "submitted_at", "updated_at"])
     events.WORK_LOG_SUBMITTED.record(by=by, obj=log, before={"status": WorkLogStatus.DRAFT},
                                      after={"status": log.status, "late": log.submitted_late})
@@ -627,10 +628,10 @@ def work_log_submit(*, by, log: WorkLog) -> WorkLog:
 
 
 @transaction.atomic
-def work_log_review(*, by, log: WorkLog, comment: str = "") -> WorkLog:
+def work_log_review(*, by, log: WorkLog, comment: str = "", now: dt.datetime | None = None) -> WorkLog:
     """The supervisor or manager has read the log, with their guidance (002 流程1 step 6)."""
     WorkLog.role_require("review", by=by)
-    return _work_log_decide(by, log, "review", comment)
+    return _work_log_decide(by, log, "review", comment, now=now)
 
 
 @transaction.atomic
@@ -642,12 +643,12 @@ def work_log_return(*, by, log: WorkLog, comment: str) -> WorkLog:
     return _work_log_decide(by, log, "return", comment)
 
 
-def _work_log_decide(by, log: WorkLog, action: str, comment: str) -> WorkLog:
+def _work_log_decide(by, log: WorkLog, action: str, comment: str, now: dt.datetime | None = None) -> WorkLog:
     log = _work_log_locked(by, log.pk)
     log.require(action, by=by)
     before = log.status
     log.status = WORK_LOG_FLOW.next(log.status, action)
-    log.reviewed_by, log.reviewed_at, log.review_comment = by, timezone.now(), _text(comment)[:2000]
+    log.reviewed_by, log.reviewed_at, log.review_comment = by, now or timezone.now(), _text(comment)[:2000]
     log.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     event = events.WORK_LOG_REVIEWED if action == "review" else events.WORK_LOG_RETURNED
     event.record(by=by, obj=log, before={"status": before}, after={"status": log.status}, note=log.review_comment)
