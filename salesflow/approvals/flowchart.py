@@ -152,6 +152,7 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
     submit = (box_x(0), box_y(0))
     approved = (box_x(len(steps) + 1), box_y(0))
     columns: list[list[tuple[int, int]]] = [[submit]] + [[] for _ in steps] + [[approved]]
+    gates: dict[int, list[tuple[int, int]]] = {}  # per column, the boxes that can reject (opinions always go on)
     boxes = [_box(*submit, _("Submit"), "terminal", rounded=22)]
     all_done = bool(steps) and set(steps) <= set(done_steps)
     boxes.append(_box(*approved, _("Approved"), "done" if all_done else "terminal", rounded=22))
@@ -159,6 +160,8 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
         step = _get(s, "step")
         pos = (box_x(column_of[step]), box_y(lanes.index(lane_key(s)) + 1))
         columns[column_of[step]].append(pos)
+        if (_get(s, "kind") or "gate") == "gate":
+            gates.setdefault(column_of[step], []).append(pos)
         state = "current" if step in current_steps else "done" if step in done_steps else "waiting"
         boxes.append(_box(*pos, str(_get(s, "name") or ""), state, step=step))
 
@@ -171,15 +174,15 @@ def flowchart_svg(stages, current_steps: set[int] | frozenset = frozenset(),
                 arrows.append(f'<path class="sf-fc-flow" d="M{sx},{sy} H{mid} V{ey} H{ex}" fill="none" '
                               f'stroke="#495057" stroke-width="1.5" marker-end="url(#sf-fc-arrow)"/>')
 
-    # R13 and the other regulations: a rejection at any stage sends the document back to its author.
-    if steps:
+    # A rejection at a gate sends the document back to its author; an opinion stage (R13's C9/B9) never does.
+    if gates:
         base = TOP + n_lanes * LANE_HEIGHT + BOTTOM_GAP // 2
-        for column in columns[1:-1]:
+        for column in gates.values():
             x, y = max(column, key=lambda p: p[1])
             cx = x + BOX_W // 2 + 20
             arrows.append(f'<path class="sf-fc-reject" d="M{cx},{y + BOX_H} V{base}" fill="none" stroke="#dc3545" '
                           f'stroke-width="1.2" stroke-dasharray="5 3"/>')
-        first_x = max(p[0] for p in columns[-2]) + BOX_W // 2 + 20
+        first_x = max(p[0] for p in gates[max(gates)]) + BOX_W // 2 + 20
         sx = submit[0] + BOX_W // 2
         arrows.append(f'<path class="sf-fc-reject" d="M{first_x},{base} H{sx} V{submit[1] + BOX_H}" fill="none" '
                       f'stroke="#dc3545" stroke-width="1.2" stroke-dasharray="5 3" '

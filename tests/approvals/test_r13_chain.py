@@ -229,3 +229,11 @@ def test_R13_api_reports_the_stage_kind_and_the_decision_by_submission(r13, disc
     assert pending() == {"marketing_vp"}
     history = client_for(r13.supervisor).get("/api/v1/approvals?box=history").json()["items"]
     assert [(r["stage"], r["by_submission"], r["status"]) for r in history] == [("销售主管决定 (D8)", True, "approved")]
+
+
+def test_R13_flowchart_sends_rejections_back_only_from_the_gates(r13):
+    from salesflow.approvals.flowchart import flowchart_svg
+
+    svg = str(flowchart_svg(list(r13_policy().stages.order_by("step", "id"))))
+    # D8 and A9 drop a rejection line; C9/B9 (opinions) do not; plus the one line back to the requester.
+    assert svg.count('class="sf-fc-reject"') == 3
