@@ -84,11 +84,16 @@ CAPABILITIES: dict[str, set] = {
     # Reception records (接待记录, 002 E2/E3): consultants receive customers and record each visit or call.
     "reception.view": _CUSTOMER_READERS,
     "reception.edit": _SALES_EDITORS,
-    # Prospects (准客户, 002 D2/D5): the sales supervisor registers them, files the customer and hands the file to
-    # customer service after the deal (R15); the marketing side confirms them (营销主管的准客户的确认).
+    # Prospects (准客户, 002 D2/E4/D5): the sales supervisor registers them, registers the customer file the
+    # consultant builds and sends (E4 "及时送交销售主管进行登记", D5) and hands the file to customer service after the
+    # deal (R15). D2.4 "营销主管的准客户的确认" sits in the supervisor's lane: the office's 营销主管 confirms — by default
+    # the sales supervisor; an office may name another supervisor or its regional manager (reception
+    # OfficeMarketingLead, named by the region's manager, the director or the administrator). Not the marketing VP.
     "prospect.view": _CUSTOMER_READERS,
     "prospect.register": {R.SUPERVISOR, R.MANAGER, R.DIRECTOR},
-    "prospect.confirm": {R.MARKETING_VP},
+    "prospect.confirm": {R.SUPERVISOR, R.MANAGER},
+    "prospect.submit_file": {R.REP, R.SUPERVISOR},
+    "prospect.name_marketing_lead": {R.ADMIN, R.DIRECTOR, R.MANAGER},
 }
 
 

@@ -157,6 +157,10 @@ class ProspectOut(Schema):
     confirmed_by_id: int | None
     confirmed_at: datetime | None
     customer_id: int | None
+    customer_submitted_by_id: int | None = Field(None, description="E4: the consultant who built and sent the file")
+    customer_submitted_at: datetime | None
+    customer_submitted_note: str
+    customer_filed_by_id: int | None = Field(None, description="D5: the supervisor who registered it")
     customer_filed_at: datetime | None
     won_opportunity_id: int | None
     deal_done_at: datetime | None
@@ -196,14 +200,17 @@ class ProspectFilterIn(Schema):
     status: str = ""
     consultant: int | None = None
     intent: str = ""
+    unconfirmed: bool = Field(False, description="only prospects the 营销主管 has not confirmed yet (D2.4)")
 
 
 class NoteIn(Schema):
     note: str = ""
 
 
-class CreateCustomerIn(Schema):
-    customer_id: int | None = Field(None, description="attach to this existing customer instead of creating one")
+class SubmitFileIn(Schema):
+    customer_id: int | None = Field(None, description="attach one of the consultant's own customers instead of "
+                                                      "creating the file")
+    note: str = Field("", description="what the consultant tells the supervisor")
     confirm_duplicates: bool = False
 
 
@@ -240,6 +247,53 @@ def register_prospect(request, payload: ProspectIn):
     return Status(201, _prospect(request, prospect.pk))
 
 
+# Declared before "/{prospect_id}": ninja matches the paths in the order they are added.
+# --- the 营销主管 of each office (D2.4) ---------------------------------------------------------------------
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class MarketingLeadOut(Schema):
+    office_id: int
+    office_name: str
+    named: PersonOut | None = Field(None, description="the person the office named; null: the default applies")
+    defaults: list[PersonOut] = Field(description="the sales supervisor(s) the function falls to without a name")
+
+
+class MarketingLeadIn(Schema):
+    user_id: int | None = Field(None, description="null: back to the default (the sales supervisor)")
+
+
+def _person(user) -> dict:
+    return {"id": user.pk, "name": user.display_name}
+
+
+def _lead_out(row) -> dict:
+    return {"office_id": row.office.pk, "office_name": row.office.name,
+            "named": _person(row.named) if row.named else None, "defaults": [_person(u) for u in row.defaults]}
+
+
+@prospects_router.get("/marketing-leads", response={200: list[MarketingLeadOut], 403: ErrorOut})
+def list_marketing_leads(request):
+    """The sales offices in the caller's scope with who holds the 营销主管 function (for those who name them)."""
+    return [_lead_out(row) for row in selectors.marketing_lead_offices(user=request.user)]
+
+
+@prospects_router.put("/marketing-leads/{office_id}", response={200: MarketingLeadOut, **ERRORS})
+def set_marketing_lead(request, office_id: int, payload: MarketingLeadIn):
+    user = None
+    if payload.user_id:
+        user = user_find(payload.user_id, active_only=True)
+        if user is None:
+            raise ValidationFailed({"user_id": [_("Choose an active sales supervisor or manager of this office or "
+                                                  "above it.")]})
+    services.office_marketing_lead_set(by=request.user, office_id=office_id, user=user)
+    row = next(r for r in selectors.marketing_lead_offices(user=request.user) if r.office.pk == office_id)
+    return _lead_out(row)
+
+
 @prospects_router.get("/{prospect_id}", response={200: ProspectOut, 403: ErrorOut, 404: ErrorOut})
 def get_prospect(request, prospect_id: int):
     return _prospect(request, prospect_id)
@@ -252,11 +306,20 @@ def confirm_prospect(request, prospect_id: int, payload: NoteIn):
     return _prospect(request, prospect_id)
 
 
-@prospects_router.post("/{prospect_id}/create-customer", response={200: ProspectOut, **ERRORS})
-def create_customer(request, prospect_id: int, payload: CreateCustomerIn):
+@prospects_router.post("/{prospect_id}/submit-file", response={200: ProspectOut, **ERRORS})
+def submit_file(request, prospect_id: int, payload: SubmitFileIn):
+    """E4: the consultant in charge builds the customer file and sends it to the supervisor."""
     _prospect(request, prospect_id)
-    services.prospect_create_customer(by=request.user, prospect_id=prospect_id, customer_id=payload.customer_id,
-                                      confirm_duplicates=payload.confirm_duplicates)
+    services.prospect_submit_file(by=request.user, prospect_id=prospect_id, customer_id=payload.customer_id,
+                                  note=payload.note, confirm_duplicates=payload.confirm_duplicates)
+    return _prospect(request, prospect_id)
+
+
+@prospects_router.post("/{prospect_id}/register-file", response={200: ProspectOut, **ERRORS})
+def register_file(request, prospect_id: int, payload: NoteIn):
+    """D5: the supervisor registers the consultant's customer file with the prospect's."""
+    _prospect(request, prospect_id)
+    services.prospect_register_file(by=request.user, prospect_id=prospect_id, note=payload.note)
     return _prospect(request, prospect_id)
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from salesflow.crm.models import Customer
 from salesflow.demo.registry import builder, resetter
-from salesflow.org.models import User
+from salesflow.org.models import OrgUnit, User
 
-from . import services
-from .models import Prospect, ProspectStatus, ReceptionRecord
+from . import selectors, services
+from .models import OfficeMarketingLead, Prospect, ProspectStatus, ReceptionRecord
 
 SEED = 20250915
 
@@ -54,12 +54,16 @@ REGION_OF = {"rep": "EAST", "zhoujie": "EAST", "xuqian": "EAST", "zhuhao": "EAST
              "gaoyang": "NORTH", "liuyang": "NORTH", "chenxin": "EAST", "dengyu": "EAST"}
 
 # (consultant, supervisor, final state, industry, need) — every state of the prospect file, twice for the EAST
-# hand-over so the customer-service supervisor (林晓燕) has customers to serve.
+# hand-over so the customer-service supervisor (林晓燕) has customers to serve. "confirmed": registered and
+# confirmed by the office's 营销主管 (D2.4, beside the flow); "file_submitted": the consultant built the customer
+# file and sent it (E4), the supervisor has yet to register it (D5).
 PROSPECTS = [
     ("rep", "supervisor", "registered", "manufacturing", "数控机床 2 台，年内采购"),
     ("zhoujie", "supervisor", "registered", "trade", "仓储货架和叉车，预算待定"),
     ("rep", "supervisor", "confirmed", "manufacturing", "产线自动化改造一期"),
     ("xuqian", "supervisor", "confirmed_undecided", "healthcare", "检验科设备更新"),
+    ("rep", "supervisor", "file_submitted", "manufacturing", "激光切割机 1 台，下月招标"),
+    ("zhoujie", "supervisor", "file_submitted_unconfirmed", "trade", "冷链仓储改造"),
     ("rep", "supervisor", "customer_filed", "energy", "光伏组件检测设备"),
     ("zhoujie", "supervisor", "customer_filed", "transport", "AGV 小车 6 台"),
     ("rep", "supervisor", "handed_over", "manufacturing", "五轴加工中心及配套夹具"),
@@ -67,10 +71,16 @@ PROSPECTS = [
     ("rep", "supervisor", "dropped", "trade", "询价后无后续"),
     ("rep2", "supervisor2", "registered", "construction", "工地设备租赁转采购"),
     ("gaoyang", "supervisor2", "confirmed", "it", "机房精密空调"),
+    ("gaoyang", "supervisor2", "file_submitted", "construction", "塔吊安全监控系统"),
     ("rep2", "supervisor2", "deal_done", "manufacturing", "注塑机自动上下料改造"),
     ("gaoyang", "supervisor2", "dropped", "education", "实训设备"),
 ]
 DROP_REASONS = ["客户已选择竞争对手华宇科技的方案", "客户项目取消，预算收回"]
+CONFIRM_NOTES = ["符合目标行业，确认为准客户", "客户资质和预算已核实，确认", "属本处重点行业客户，确认跟进"]
+SUBMIT_NOTES = ["客户采购意向明确，已建档，请登记", "客户预算已批，下月招标，请尽快登记", "老客户新项目，已关联原档案，请登记"]
+REGISTER_NOTES = ["已登记，请准备洽谈方案", "已登记，洽谈前先约技术交流", "已登记，注意竞品报价"]
+# 北京销售处 names its regional manager as 营销主管 (D2.4: the office may name someone other than the supervisor).
+NAMED_MARKETING_LEADS = [("supervisor2", "manager2")]
 
 
 def _user(username: str) -> User | None:
@@ -150,11 +160,11 @@ def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
     from salesflow.deals import services as deals
     from salesflow.demo.fake import credit_code, mobile
 
-    marketing = _user("marketing_vp")
+    _name_marketing_leads()
     taken: set = set()
     for n, (username, supervisor_name, final, industry, need) in enumerate(PROSPECTS):
         consultant, supervisor = _user(username), _user(supervisor_name)
-        if consultant is None or supervisor is None or marketing is None:
+        if consultant is None or supervisor is None:
             continue
         region = REGION_OF[username]
         start = now - dt.timedelta(days=rng.randint(25, 80), hours=rng.randint(0, 6))
@@ -194,12 +204,23 @@ def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
             services.prospect_drop(by=supervisor, prospect_id=prospect.pk, reason=DROP_REASONS[n % 2])
             times["dropped_at"] = start + dt.timedelta(days=6)
         elif final != "registered":
-            services.prospect_confirm(by=marketing, prospect_id=prospect.pk, note="符合目标行业，确认为准客户")
-            times["confirmed_at"] = start + dt.timedelta(days=2, hours=4)
+            if final != "file_submitted_unconfirmed":
+                # D2.4: the office's 营销主管 (the supervisor, or whom the office named) confirms it.
+                leads = selectors.marketing_leads_for(unit_id=prospect.unit_id)
+                if leads:
+                    services.prospect_confirm(by=leads[0], prospect_id=prospect.pk, note=CONFIRM_NOTES[n % 3])
+                    times["confirmed_at"] = start + dt.timedelta(days=2, hours=4)
+            if final.startswith("file_submitted") or final in ("customer_filed", "handed_over", "deal_done"):
+                # E4: the consultant builds the customer file and sends it to the supervisor…
+                prospect = services.prospect_submit_file(by=consultant, prospect_id=prospect.pk,
+                                                         customer_id=opp.customer_id if opp else None,
+                                                         note=SUBMIT_NOTES[2 if opp else n % 2],
+                                                         confirm_duplicates=True)
+                times["customer_submitted_at"] = start + dt.timedelta(days=2, hours=7)
             if final in ("customer_filed", "handed_over", "deal_done"):
-                prospect = services.prospect_create_customer(by=supervisor, prospect_id=prospect.pk,
-                                                             customer_id=opp.customer_id if opp else None,
-                                                             confirm_duplicates=True)
+                # …D5: who registers it with the prospect file and tells the consultant to prepare the negotiation.
+                prospect = services.prospect_register_file(by=supervisor, prospect_id=prospect.pk,
+                                                           note=REGISTER_NOTES[n % 3])
                 times["customer_filed_at"] = start + dt.timedelta(days=3, hours=1)
             if opp is not None:
                 # R15 happens inside the win: the file passes to the service supervisor (none in the north: the
@@ -213,14 +234,26 @@ def _build_prospects(ctx, rng: random.Random, now, used: set) -> None:
                     Customer.objects.filter(pk=prospect.customer_id).update(service_since=done)
         Prospect.objects.filter(pk=prospect.pk).update(created_at=times["registered_at"], **times)
         prospect.refresh_from_db(fields=["status"])
-        expected = {"confirmed_undecided": {ProspectStatus.CONFIRMED},
+        expected = {"confirmed": {ProspectStatus.REGISTERED}, "confirmed_undecided": {ProspectStatus.REGISTERED},
+                    "file_submitted_unconfirmed": {ProspectStatus.FILE_SUBMITTED},
                     # With a service supervisor somewhere above the customer, the file passes on at once.
                     "deal_done": {ProspectStatus.DEAL_DONE, ProspectStatus.HANDED_OVER}}.get(final, {final})
         if prospect.status not in expected:
             raise RuntimeError(f"demo prospect {name}: {prospect.status} instead of {expected}")
 
 
+def _name_marketing_leads() -> None:
+    for supervisor_name, lead_name in NAMED_MARKETING_LEADS:
+        supervisor, lead = _user(supervisor_name), _user(lead_name)
+        if supervisor is None or lead is None or supervisor.unit_id is None:
+            continue
+        office = next((u for u in OrgUnit.objects.filter(pk__in=supervisor.unit.ancestor_ids, kind="office")), None)
+        if office is not None and not OfficeMarketingLead.objects.filter(office=office).exists():
+            services.office_marketing_lead_set(by=lead, office_id=office.pk, user=lead)
+
+
 @resetter(order=50)
 def reset_reception() -> dict[str, int]:
     return {"reception records": ReceptionRecord.objects.all().delete()[0],
-            "prospects": Prospect.objects.all().delete()[0]}
+            "prospects": Prospect.objects.all().delete()[0],
+            "office marketing supervisors": OfficeMarketingLead.objects.all().delete()[0]}

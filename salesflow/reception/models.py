@@ -4,8 +4,11 @@ E2  the consultant (销售顾问, a rep) receives the customer and explains the 
 E3  they write up a reception record of each visit or call, noting which visitors show purchase intent;
 E4  a visitor with purchase intent gets a customer file (客户档案), sent to the supervisor for registration;
 D2  the sales supervisor collects and registers prospects, keeps the prospect file until the deal and then hands
-    it to the customer-service supervisor (R15); the marketing side confirms the prospect;
-D5  the supervisor registers the customer and tells the consultant to prepare the negotiation (E6).
+    it to the customer-service supervisor (R15); D2.4 "营销主管的准客户的确认" — the office's 营销主管 (by default the
+    sales supervisor, ``OfficeMarketingLead`` names someone else) confirms the prospect, beside the flow, not a gate;
+E4  "对有购买意向的客户建立客户档案。及时送交销售主管进行登记" — the consultant builds the customer file and sends it on;
+D5  "销售主管将准客户资料和销售顾问送交的客户资料进行登记" — the supervisor registers the consultant's file together
+    with the prospect's and tells the consultant to prepare the negotiation (E6).
 """
 
 from __future__ import annotations
@@ -107,9 +110,12 @@ class ReceptionRecord(Guarded, models.Model):
 
 
 class ProspectStatus(models.TextChoices):
-    REGISTERED = "registered", _("Registered")  # D2: registered by the supervisor; waits for marketing's confirmation
-    CONFIRMED = "confirmed", _("Confirmed")  # confirmed by the marketing side; a customer file may be made (E4)
-    CUSTOMER_FILED = "customer_filed", _("Customer file created")  # D5: registered, consultant told to negotiate
+    # D2: registered by the supervisor; the consultant works it. The 营销主管's confirmation (D2.4) is recorded on
+    # the file (confirmed_by/confirmed_at) whatever the state: it is a duty in the supervisor's lane, not a gate.
+    REGISTERED = "registered", _("Registered")
+    # E4: the consultant built the customer file and sent it to the supervisor for registration.
+    FILE_SUBMITTED = "file_submitted", _("Customer file sent to the supervisor")
+    CUSTOMER_FILED = "customer_filed", _("Customer file registered")  # D5: registered, consultant told to negotiate
     DEAL_DONE = "deal_done", _("Deal done")  # an opportunity was won; the file waits to go to customer service
     HANDED_OVER = "handed_over", _("Handed to customer service")  # R15: the service supervisor has it (terminal)
     DROPPED = "dropped", _("Dropped")  # given up, with a reason (terminal)
@@ -119,14 +125,16 @@ P = ProspectStatus
 PROSPECT_FLOW = StateMachine(
     ProspectStatus,
     {
-        P.REGISTERED: {"confirm": P.CONFIRMED, "drop": P.DROPPED},
-        P.CONFIRMED: {"file_customer": P.CUSTOMER_FILED, "drop": P.DROPPED},
+        P.REGISTERED: {"submit_file": P.FILE_SUBMITTED, "drop": P.DROPPED},
+        P.FILE_SUBMITTED: {"register_file": P.CUSTOMER_FILED, "drop": P.DROPPED},
         P.CUSTOMER_FILED: {"deal_done": P.DEAL_DONE, "drop": P.DROPPED},
         # R15: the hand-over happens only after the deal, never before.
         P.DEAL_DONE: {"hand_over": P.HANDED_OVER},
     },
 )
-OPEN_PROSPECT_STATUSES = [P.REGISTERED, P.CONFIRMED, P.CUSTOMER_FILED, P.DEAL_DONE]
+OPEN_PROSPECT_STATUSES = [P.REGISTERED, P.FILE_SUBMITTED, P.CUSTOMER_FILED, P.DEAL_DONE]
+# Before the deal: the prospect is still being worked (records may be added, the 营销主管 may confirm it).
+WORKED_PROSPECT_STATUSES = [P.REGISTERED, P.FILE_SUBMITTED, P.CUSTOMER_FILED]
 
 
 class ProspectQuerySet(ScopedQuerySet):
@@ -142,16 +150,24 @@ class ProspectQuerySet(ScopedQuerySet):
 class Prospect(Guarded, models.Model):
     """准客户: a prospect file kept by the supervisor from registration until the deal, then passed on (R15)."""
 
-    # The supervisor registers, files the customer and hands over; the marketing side confirms; either may drop.
+    # The supervisor registers the prospect (D2), registers the consultant's customer file (D5), hands over and may
+    # drop; the consultant builds the customer file and sends it (E4); the office's 营销主管 confirms (D2.4).
     # "deal_done" is the won deal's hook (reception.services.prospects_on_opportunity_won), nobody's button.
     flow = PROSPECT_FLOW
     permits = {
-        "confirm": Permit("prospect.confirm"),
-        "file_customer": Permit("prospect.register"),
+        # D2.4 "营销主管的准客户的确认": once, by whoever holds the function in the prospect's office, while the
+        # prospect is worked; it does not gate E4/D5.
+        "confirm": Permit("prospect.confirm", who="marketing_lead", states=set(WORKED_PROSPECT_STATUSES),
+                          when="awaiting_confirmation",
+                          refusal=_("Only the marketing supervisor of the prospect's office confirms it.")),
+        # E4: the consultant in charge, nobody for them.
+        "submit_file": Permit("prospect.submit_file", who="owner",
+                              refusal=_("Only the consultant in charge builds the prospect's customer file.")),
+        "register_file": Permit("prospect.register"),
         "hand_over": Permit("prospect.register"),
-        "drop": Permit(("prospect.register", "prospect.confirm")),
+        "drop": Permit("prospect.register"),
         # More reception records may be linked to the prospect while it is still being worked.
-        "add_record": Permit("reception.edit", states={P.REGISTERED, P.CONFIRMED, P.CUSTOMER_FILED}),
+        "add_record": Permit("reception.edit", states=set(WORKED_PROSPECT_STATUSES)),
     }
 
     name = models.CharField(_("company / name"), max_length=200)
@@ -181,6 +197,12 @@ class Prospect(Guarded, models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer file"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="prospects", db_index=False)
+    # E4: the consultant who built the customer file and sent it to the supervisor, when, and what they wrote.
+    customer_submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer file sent by"),
+                                              null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer_submitted_at = models.DateTimeField(_("customer file sent"), null=True, blank=True)
+    customer_submitted_note = models.CharField(_("note to the supervisor"), max_length=500, blank=True, default="")
+    # D5: the supervisor who registered it with the prospect's file.
     customer_filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer file registered by"),
                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     customer_filed_at = models.DateTimeField(_("customer file registered"), null=True, blank=True)
@@ -209,10 +231,11 @@ class Prospect(Guarded, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ProspectStatus.values), name="reception_prospect_status_valid"),
             models.CheckConstraint(condition=Q(intent__in=Intent.values), name="reception_prospect_intent_valid"),
-            # From D5 on the prospect has its customer file; a handed-over one has its service supervisor (R15);
+            # From E4 on the prospect has its customer file; a handed-over one has its service supervisor (R15);
             # a dropped one says why.
             models.CheckConstraint(
-                condition=~Q(status__in=["customer_filed", "deal_done", "handed_over"]) | Q(customer__isnull=False),
+                condition=~Q(status__in=["file_submitted", "customer_filed", "deal_done", "handed_over"])
+                | Q(customer__isnull=False),
                 name="reception_prospect_filed_has_customer"),
             models.CheckConstraint(
                 condition=~Q(status="handed_over") | Q(service_owner__isnull=False, handed_over_at__isnull=False),
@@ -232,3 +255,41 @@ class Prospect(Guarded, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.confirmed_at is None
+
+    def is_marketing_lead(self, user) -> bool:
+        from .selectors import marketing_leads_for
+
+        if user is None or user.pk is None:
+            return False
+        cached = self.__dict__.get("_marketing_leads")
+        if cached is None or cached[0] != self.unit_id:
+            cached = self.__dict__["_marketing_leads"] = (self.unit_id, marketing_leads_for(unit_id=self.unit_id))
+        return any(lead.pk == user.pk for lead in cached[1])
+
+
+class OfficeMarketingLead(models.Model):
+    """The 营销主管 an office names for D2.4 ("营销主管的准客户的确认") when it is not the sales supervisor.
+
+    Without a row (or with the user cleared) the function falls to the sales supervisor nearest above the prospect
+    within its office (reception.selectors.marketing_leads_for). Kept in the reception app, keyed by the office
+    unit, so the organisation's own tables and migrations stay as they are.
+    """
+
+    office = models.OneToOneField("org.OrgUnit", verbose_name=_("sales office"), on_delete=models.CASCADE,
+                                  related_name="+", limit_choices_to={"kind": "office"})
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marketing supervisor"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("named by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("office marketing supervisor")
+        verbose_name_plural = _("office marketing supervisors")
+
+    def __str__(self):
+        return f"{self.office_id}: {self.user_id or '-'}"

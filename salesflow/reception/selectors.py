@@ -17,7 +17,14 @@ from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.crm.selectors import PHONE_RE
 from salesflow.org.roles import has_capability
 
-from .models import Intent, Prospect, ProspectStatus, ReceptionRecord
+from .models import (
+    WORKED_PROSPECT_STATUSES,
+    Intent,
+    OfficeMarketingLead,
+    Prospect,
+    ProspectStatus,
+    ReceptionRecord,
+)
 
 
 @dataclass
@@ -107,6 +114,8 @@ class ProspectFilters:
     status: str = ""
     consultant: int | None = None
     intent: str = ""
+    # D2.4: prospects the 营销主管 has not confirmed yet.
+    unconfirmed: bool = False
 
 
 def prospect_list(*, user, filters: ProspectFilters | None = None) -> QuerySet[Prospect]:
@@ -120,6 +129,8 @@ def prospect_list(*, user, filters: ProspectFilters | None = None) -> QuerySet[P
         qs = qs.filter(consultant_id=f.consultant)
     if f.intent:
         qs = qs.filter(intent=f.intent)
+    if f.unconfirmed:
+        qs = qs.filter(confirmed_at__isnull=True, status__in=WORKED_PROSPECT_STATUSES)
     q = (f.q or "").strip()
     if q:
         if PHONE_RE.match(q):
@@ -135,7 +146,7 @@ def prospect_get(*, user, prospect_id: int) -> Prospect:
         raise PermissionRefused()
     prospect = (Prospect.objects.visible_to(user)
                 .select_related("consultant", "unit", "customer", "registered_by", "confirmed_by",
-                                "customer_filed_by", "won_opportunity", "service_owner", "handed_over_by",
+                                "customer_submitted_by", "customer_filed_by", "won_opportunity", "service_owner", "handed_over_by",
                                 "dropped_by")
                 .filter(pk=prospect_id).first())
     if prospect is None:
@@ -212,12 +223,15 @@ def timeline_for_opportunity(user, opp_id: int, limit: int = 50) -> list[dict]:
 
 
 STATUS_BADGE = {
-    ProspectStatus.REGISTERED: "info", ProspectStatus.CONFIRMED: "primary", ProspectStatus.CUSTOMER_FILED: "warning",
-    ProspectStatus.DEAL_DONE: "success", ProspectStatus.HANDED_OVER: "dark", ProspectStatus.DROPPED: "secondary",
+    ProspectStatus.REGISTERED: "info", ProspectStatus.FILE_SUBMITTED: "primary",
+    ProspectStatus.CUSTOMER_FILED: "warning", ProspectStatus.DEAL_DONE: "success", ProspectStatus.HANDED_OVER: "dark",
+    ProspectStatus.DROPPED: "secondary",
 }
 STATUS_HELP = {
-    ProspectStatus.REGISTERED: gettext_lazy("Waiting for the marketing side to confirm it."),
-    ProspectStatus.CONFIRMED: gettext_lazy("Confirmed; with purchase intent it gets a customer file."),
+    ProspectStatus.REGISTERED: gettext_lazy("Registered; with purchase intent the consultant builds the customer file "
+                                            "and sends it to the supervisor (E4)."),
+    ProspectStatus.FILE_SUBMITTED: gettext_lazy("The consultant sent the customer file; the supervisor registers it "
+                                                "with the prospect file (D5)."),
     ProspectStatus.CUSTOMER_FILED: gettext_lazy("Customer file registered; the consultant prepares the negotiation."),
     ProspectStatus.DEAL_DONE: gettext_lazy("Deal done; hand the file to a customer-service supervisor."),
     ProspectStatus.HANDED_OVER: gettext_lazy("With customer service (R15)."),
@@ -229,9 +243,93 @@ STATUS_HELP = {
 
 def prospect_picker(*, user, open_only: bool = False) -> QuerySet[Prospect]:
     """Prospects a reception record may be linked to, in ``user``'s data scope, newest first; ``open_only``:
-    those still being worked (registered, confirmed, customer filed)."""
+    those still being worked (before the deal)."""
     qs = Prospect.objects.visible_to(user)
     if open_only:
-        qs = qs.filter(status__in=[ProspectStatus.REGISTERED, ProspectStatus.CONFIRMED,
-                                   ProspectStatus.CUSTOMER_FILED])
+        qs = qs.filter(status__in=WORKED_PROSPECT_STATUSES)
     return qs.order_by("-id")
+
+
+# --- the 营销主管 of an office (002 D2.4 "营销主管的准客户的确认") -----------------------------------------------
+
+def _chain(unit_id: int | None) -> tuple[list[int], int | None]:
+    """The unit and those above it, nearest first, and the sales office among them (None above offices)."""
+    from salesflow.org.models import OrgUnit, UnitKind
+
+    if unit_id is None:
+        return [], None
+    path = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
+    ids = [int(part) for part in reversed(path.split("/")) if part]
+    offices = set(OrgUnit.objects.filter(pk__in=ids, kind=UnitKind.OFFICE).values_list("pk", flat=True))
+    return ids, next((pk for pk in ids if pk in offices), None)
+
+
+def marketing_leads_for(*, unit_id: int | None) -> list:
+    """Who holds the 营销主管 function for a prospect of ``unit_id``: the person its office names
+    (OfficeMarketingLead), else — by default — the sales supervisor(s) nearest above the prospect within its office
+    (a team's supervisor, or the office's own). Nobody when the office has neither (name one)."""
+    ids, office = _chain(unit_id)
+    if not ids:
+        return []
+    if office is not None:
+        named = OfficeMarketingLead.objects.filter(office_id=office, user__isnull=False,
+                                                   user__is_active=True).select_related("user").first()
+        if named is not None:
+            return [named.user]
+    return _nearest_supervisors(ids, office)
+
+
+def nearest_supervisors(*, unit_id: int | None) -> list:
+    """The sales supervisor(s) nearest above ``unit_id`` within its sales office (a team's, else the office's)."""
+    ids, office = _chain(unit_id)
+    return _nearest_supervisors(ids, office) if ids else []
+
+
+def _nearest_supervisors(ids: list[int], office: int | None) -> list:
+    from salesflow.org.roles import Role
+    from salesflow.org.selectors import users_holding
+
+    within = ids[:ids.index(office) + 1] if office is not None else ids[:1]
+    by_unit: dict[int, list] = {}
+    for user in users_holding(Role.SUPERVISOR).filter(unit_id__in=within).order_by("pk"):
+        by_unit.setdefault(user.unit_id, []).append(user)
+    return next((by_unit[pk] for pk in within if pk in by_unit), [])
+
+
+@dataclass
+class OfficeLeadRow:
+    office: object
+    named: object | None  # the user the office named, or None
+    defaults: list  # the sales supervisors the function falls to without a name
+    candidates: list  # who may be named: supervisors and managers whose scope covers the office
+
+
+def marketing_lead_offices(*, user) -> list[OfficeLeadRow]:
+    """The sales offices in ``user``'s scope with their 营销主管 — for those who name them (a region's manager, the
+    director, the administrator). A fixed number of queries, however many offices."""
+    from salesflow.org.models import OrgUnit, UnitKind
+    from salesflow.org.roles import Role
+    from salesflow.org.scope import data_scope
+    from salesflow.org.selectors import users_holding
+
+    if not has_capability(user, "prospect.name_marketing_lead"):
+        raise PermissionRefused()
+    scope = data_scope(user)
+    offices = OrgUnit.objects.filter(kind=UnitKind.OFFICE).select_related("parent").order_by("path")
+    if not scope.sees_all:
+        offices = offices.filter(pk__in=scope.unit_ids)
+    offices = list(offices)
+    named = {row.office_id: row.user for row in OfficeMarketingLead.objects.filter(
+        office_id__in=[o.pk for o in offices], user__isnull=False, user__is_active=True).select_related("user")}
+    supervisors = list(users_holding(Role.SUPERVISOR).select_related("unit").order_by("unit__path", "pk"))
+    managers = list(users_holding(Role.MANAGER).select_related("unit").order_by("unit__path", "pk"))
+    rows = []
+    for office in offices:
+        own = [u for u in supervisors if u.unit_id == office.pk]
+        teams = [u for u in supervisors if u.unit_id != office.pk and u.unit is not None
+                 and u.unit.path.startswith(office.path)]
+        above = set(office.ancestor_ids)
+        candidates = [u for u in supervisors + managers if u.unit_id in above]
+        rows.append(OfficeLeadRow(office=office, named=named.get(office.pk), defaults=own or teams,
+                                  candidates=candidates))
+    return rows

@@ -41,10 +41,12 @@ from .models import (
     PROSPECT_FLOW,
     Channel,
     Intent,
+    OfficeMarketingLead,
     Prospect,
     ProspectStatus,
     ReceptionRecord,
 )
+from .selectors import marketing_leads_for, nearest_supervisors
 
 RECORD_FIELDS = ["received_at", "channel", "visitor_names", "visitor_count", "company", "phone", "questions",
                  "explained", "intent", "next_step", "next_step_on", "customer", "opportunity", "prospect", "owner",
@@ -226,7 +228,7 @@ def reception_update(*, by, record_id: int, data: dict) -> ReceptionRecord:
 def _prospect_follow_intent(by, prospect: Prospect, intent: str) -> None:
     """E4: until the customer file is made, the latest reception decides whether the prospect intends to buy.
     The caller holds the prospect's row lock (taken in _links)."""
-    if prospect.status not in (ProspectStatus.REGISTERED, ProspectStatus.CONFIRMED) or prospect.intent == intent:
+    if prospect.status != ProspectStatus.REGISTERED or prospect.intent == intent:
         return
     before = prospect.intent
     prospect.intent = intent
@@ -327,7 +329,9 @@ def prospect_register(*, by, data: dict, consultant: User | None, reception_ids:
                                       after=snapshot(prospect, PROSPECT_FIELDS)
                                       | {"reception_records": [r.pk for r in records]})
     name, url = prospect.name, reverse("reception:prospect_detail", args=[prospect.pk])
-    confirmers = User.objects.active().filter(role=Role.MARKETING_VP)
+    # D2.4: the office's 营销主管 (by default the sales supervisor) is asked — not the marketing VP; a supervisor
+    # who registers a prospect of their own lane is not told about it.
+    confirmers = [u for u in marketing_leads_for(unit_id=prospect.unit_id) if u.pk != by.pk]
     notify(confirmers, kind="prospect.to_confirm",
            title=lambda: _("Prospect to confirm: {name}").format(name=name),
            body=lambda: _("{supervisor} registered a new prospect; please confirm it.").format(
@@ -359,60 +363,100 @@ def _step(by, prospect: Prospect, action: str, event: EventType, *, fields: dict
 
 @transaction.atomic
 def prospect_confirm(*, by, prospect_id: int, note: str = "") -> Prospect:
-    """D2.4: the marketing side confirms the prospect (营销主管的准客户的确认)."""
+    """D2.4 "营销主管的准客户的确认": whoever holds the 营销主管 function in the prospect's office — by default the
+    sales supervisor (selectors.marketing_leads_for) — confirms the prospect once, while it is worked. It sits
+    beside the flow: E4 and D5 neither wait for it nor undo it."""
     Prospect.role_require("confirm", by=by)
     prospect = _locked(by, prospect_id)
     prospect.require("confirm", by=by)
-    return _step(by, prospect, "confirm", events.PROSPECT_CONFIRMED, note=text(note)[:500],
-                 fields={"confirmed_by": by, "confirmed_at": timezone.now()})
+    prospect.confirmed_by, prospect.confirmed_at = by, timezone.now()
+    prospect.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+    events.PROSPECT_CONFIRMED.record(by=by, obj=prospect, customer_id=prospect.customer_id,
+                                     before={"confirmed_by": None}, after={"confirmed_by": by.pk},
+                                     note=text(note)[:500])
+    return prospect
+
+
+def _supervisors_to_register(prospect: Prospect) -> list[User]:
+    """Who registers the consultant's file (D5): the supervisor who registered the prospect while they still may,
+    else the sales supervisor(s) nearest above the prospect in its office."""
+    registrar = prospect.registered_by
+    if registrar is not None and registrar.is_active and has_capability(registrar, "prospect.register") \
+            and Prospect.objects.visible_to(registrar).filter(pk=prospect.pk).exists():
+        return [registrar]
+    return nearest_supervisors(unit_id=prospect.unit_id)
 
 
 @transaction.atomic
-def prospect_create_customer(*, by, prospect_id: int, customer_id: int | None = None,
-                             confirm_duplicates: bool = False) -> Prospect:
-    """E4 + D5: a confirmed prospect with purchase intent gets its customer file — made from what the prospect
-    file already holds (nobody retypes it), or attached to an existing customer — registered by the supervisor,
-    who thereby tells the consultant to prepare the negotiation (E6)."""
+def prospect_submit_file(*, by, prospect_id: int, customer_id: int | None = None, note: str = "",
+                         confirm_duplicates: bool = False) -> Prospect:
+    """E4 "对有购买意向的客户建立客户档案。及时送交销售主管进行登记": the consultant in charge builds the customer file
+    of a prospect with purchase intent — made from what the prospect file already holds (nobody retypes it), or
+    one of their own customers — and sends it to the supervisor, who registers it (D5)."""
     from salesflow.crm.models import Customer
     from salesflow.crm.services import customer_create
 
-    Prospect.role_require("file_customer", by=by)
+    Prospect.role_require("submit_file", by=by)
+    note = text(note)
+    if len(note) > 500:
+        raise ValidationFailed({"note": [_("At most {n} characters.").format(n=500)]})
     prospect = _locked(by, prospect_id)
-    prospect.require("file_customer", by=by)  # refuses a prospect not (yet) confirmed
+    prospect.require("submit_file", by=by)
     if prospect.intent != Intent.YES:
         raise AppError(codes.PROSPECT_NO_INTENT,
                        _("Only a prospect with purchase intent gets a customer file (E4); record the reception "
                          "that shows it first."), status=409)
-    consultant = prospect.consultant
     if customer_id:
-        customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
+        customer = Customer.objects.visible_to(by).filter(pk=customer_id, owner_id=by.pk).first()
         if customer is None:
             raise ValidationFailed({"customer_id": [_("Choose one of your customers.")]})
     else:
         contacts = [{"name": prospect.contact_name or prospect.name, "phone": prospect.phone, "is_primary": True}] \
             if (prospect.contact_name or prospect.phone) else []
         customer = customer_create(
-            by=by, owner=consultant, confirm_duplicates=confirm_duplicates, contacts=contacts,
+            by=by, owner=by, confirm_duplicates=confirm_duplicates, contacts=contacts,
             data={"name": prospect.name, "credit_code": prospect.credit_code, "province": prospect.province,
                   "city": prospect.city, "industry": prospect.industry, "source": prospect.source,
                   "collected_on": timezone.localdate(prospect.registered_at), "notes": prospect.needs})
-    prospect = _step(by, prospect, "file_customer", events.PROSPECT_CUSTOMER_FILED, customer_id=customer.pk,
-                     fields={"customer": customer, "customer_filed_by": by, "customer_filed_at": timezone.now()})
+    prospect = _step(by, prospect, "submit_file", events.PROSPECT_FILE_SUBMITTED, customer_id=customer.pk, note=note,
+                     fields={"customer": customer, "customer_submitted_by": by,
+                             "customer_submitted_at": timezone.now(), "customer_submitted_note": note})
     # The prospect's receptions belong to the customer's history from now on.
     ReceptionRecord.objects.filter(prospect=prospect, customer__isnull=True).update(customer=customer)
+    supervisors = [u for u in _supervisors_to_register(prospect) if u.pk != by.pk]
+    name = prospect.name
+    notify(supervisors, kind="prospect.file_submitted",
+           title=lambda: _("Customer file to register: {name}").format(name=name),
+           body=lambda: _("{consultant} built the customer file of a prospect with purchase intent and sent it to you "
+                          "for registration (E4 → D5).").format(consultant=by.display_name),
+           url=reverse("reception:prospect_detail", args=[prospect.pk]))
+    return prospect
+
+
+@transaction.atomic
+def prospect_register_file(*, by, prospect_id: int, note: str = "") -> Prospect:
+    """D5 "销售主管将准客户资料和销售顾问送交的客户资料进行登记": the supervisor registers the customer file the
+    consultant sent together with the prospect file, and thereby tells the consultant to prepare the negotiation
+    (E6, "将客户情况及时通知销售顾问,组织准备与客户洽谈"). The 营销主管's confirmation is not waited for."""
+    Prospect.role_require("register_file", by=by)
+    prospect = _locked(by, prospect_id)
+    prospect.require("register_file", by=by)  # only a file the consultant sent (E4)
+    prospect = _step(by, prospect, "register_file", events.PROSPECT_CUSTOMER_FILED, note=text(note)[:500],
+                     fields={"customer_filed_by": by, "customer_filed_at": timezone.now()})
+    consultant = prospect.consultant
     if consultant.pk != by.pk:
         name = prospect.name
         notify([consultant], kind="prospect.customer_filed",
                title=lambda: _("Customer registered: prepare the negotiation with {name}").format(name=name),
                body=lambda: _("{supervisor} registered the customer file. Prepare the negotiation (E6) and answer "
                               "the customer's questions.").format(supervisor=by.display_name),
-               url=reverse("crm:customer_detail", args=[customer.pk]))
+               url=reverse("crm:customer_detail", args=[prospect.customer_id]))
     return prospect
 
 
 @transaction.atomic
 def prospect_drop(*, by, prospect_id: int, reason: str) -> Prospect:
-    """Give the prospect up, saying why (the supervisor, or marketing instead of confirming it)."""
+    """Give the prospect up, saying why (the supervisor)."""
     Prospect.role_require("drop", by=by)
     reason = text(reason)
     if not reason:
@@ -524,3 +568,39 @@ def reception_follow_owner_unit(*, user, by) -> int:
     moved = ReceptionRecord.objects.filter(owner=user).exclude(unit_id=user.unit_id).update(unit=user.unit_id)
     return moved + (Prospect.objects.filter(consultant=user, status__in=OPEN_PROSPECT_STATUSES)
                     .exclude(unit_id=user.unit_id).update(unit=user.unit_id))
+
+
+# --- the 营销主管 of an office (D2.4) -----------------------------------------------------------------------
+
+@transaction.atomic
+def office_marketing_lead_set(*, by, office_id: int, user: User | None) -> OfficeMarketingLead:
+    """Name who holds the 营销主管 function in a sales office (D2.4 "营销主管的准客户的确认"), or clear the name
+    (``user=None``) so that it falls back to the sales supervisor. The region's manager, the director or the
+    administrator names them; the person named must be a supervisor or manager whose data scope covers the whole
+    office — otherwise they could not open the prospects they are to confirm."""
+    from salesflow.org.models import OrgUnit, UnitKind
+    from salesflow.org.scope import data_scope
+
+    _require(by, "prospect.name_marketing_lead")
+    scope = data_scope(by)
+    office = OrgUnit.objects.filter(pk=office_id, kind=UnitKind.OFFICE).first()
+    if office is None or not (scope.sees_all or office.pk in scope.unit_ids):
+        raise NotFound(_("Sales office not found."))
+    if user is not None:
+        covers = data_scope(user)
+        if not user.is_active or not has_capability(user, "prospect.confirm") \
+                or not (covers.sees_all or office.pk in covers.unit_ids):
+            raise ValidationFailed({"user_id": [_("Choose an active sales supervisor or manager of this office or "
+                                                  "above it.")]})
+    row = OfficeMarketingLead.objects.select_for_update(of=("self",)).filter(office=office).first()
+    before = row.user_id if row is not None else None
+    if row is None:
+        row = OfficeMarketingLead.objects.create(office=office, user=user, named_by=by)
+    elif before != (user.pk if user else None):
+        row.user, row.named_by = user, by
+        row.save(update_fields=["user", "named_by", "updated_at"])
+    else:
+        return row
+    events.MARKETING_LEAD_NAMED.record(by=by, obj=row, before={"office": office.pk, "user": before},
+                                       after={"office": office.pk, "user": user.pk if user else None})
+    return row

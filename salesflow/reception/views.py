@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salesflow.core.errors import AppError, Conflict, PermissionRefused
+from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users, service_supervisors, user_find
@@ -173,6 +173,7 @@ def _prospect_filters(request) -> selectors.ProspectFilters:
         status=g.get("status", "") if g.get("status", "") in ProspectStatus.values else "",
         consultant=_int(g.get("consultant")),
         intent=g.get("intent", "") if g.get("intent", "") in Intent.values else "",
+        unconfirmed=g.get("unconfirmed") == "1",
     )
 
 
@@ -185,6 +186,7 @@ def prospect_list(request):
         "statuses": ProspectStatus.choices, "intents": Intent.choices, "reps": _reps_in_scope(request.user),
         "badges": selectors.STATUS_BADGE, "intent_badges": selectors.INTENT_BADGE,
         "can_register": has_capability(request.user, "prospect.register"),
+        "can_name_leads": has_capability(request.user, "prospect.name_marketing_lead"),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "reception/prospect_list.html#results", context)
@@ -233,21 +235,31 @@ def prospect_register(request):
 def prospect_detail(request, prospect_id: int):
     prospect = selectors.prospect_get(user=request.user, prospect_id=prospect_id)
     user = request.user
-    can_file = prospect.can("file_customer", by=user)
+    can_submit = prospect.can("submit_file", by=user)
     can_hand_over = prospect.can("hand_over", by=user)
-    duplicates = []
-    if can_file and prospect.intent == Intent.YES:
+    duplicates, own_matches = [], []
+    if can_submit and prospect.intent == Intent.YES:
+        from salesflow.crm.selectors import customer_picker
         from salesflow.crm.services import customer_find_duplicates
 
         duplicates = customer_find_duplicates(name=prospect.name, credit_code=prospect.credit_code,
                                               phone_digits=[prospect.phone_digits] if prospect.phone_digits else [])
+        if duplicates:
+            # E4: the consultant may attach the prospect to a customer file of their own, not to someone else's.
+            mine = set(customer_picker(user=user, owner_id=user.pk)
+                       .filter(pk__in=[d.customer_id for d in duplicates]).values_list("pk", flat=True))
+            own_matches = [d for d in duplicates if d.customer_id in mine]
     return render(request, "reception/prospect_detail.html", {
         "prospect": prospect, "phone": selectors.visitor_phone(user, prospect),
         "records": selectors.prospect_records(prospect=prospect), "history": selectors.prospect_history(
             prospect=prospect), "badges": selectors.STATUS_BADGE, "intent_badges": selectors.INTENT_BADGE,
         "status_help": selectors.STATUS_HELP.get(prospect.status, ""),
+        "marketing_leads": selectors.marketing_leads_for(unit_id=prospect.unit_id) if prospect.confirmed_at is None
+        else [],
         "can_confirm": prospect.can("confirm", by=user),
-        "can_file": can_file, "has_intent": prospect.intent == Intent.YES, "duplicates": duplicates,
+        "can_submit": can_submit, "has_intent": prospect.intent == Intent.YES, "duplicates": duplicates,
+        "own_matches": own_matches,
+        "can_register_file": prospect.can("register_file", by=user),
         "can_hand_over": can_hand_over,
         "service_choices": service_supervisors() if can_hand_over else [],
         "can_drop": prospect.can("drop", by=user),
@@ -278,10 +290,20 @@ def prospect_confirm(request, prospect_id: int):
 
 @require_POST
 @page_view
-def prospect_create_customer(request, prospect_id: int):
-    return _act(request, prospect_id, lambda: services.prospect_create_customer(
+def prospect_submit_file(request, prospect_id: int):
+    """E4: the consultant builds the customer file and sends it to the supervisor."""
+    return _act(request, prospect_id, lambda: services.prospect_submit_file(
         by=request.user, prospect_id=prospect_id, customer_id=_int(request.POST.get("customer")),
-        confirm_duplicates=request.POST.get("confirm_duplicates") == "1"),
+        note=request.POST.get("note", ""), confirm_duplicates=request.POST.get("confirm_duplicates") == "1"),
+        _("Customer file built and sent to the supervisor for registration."))
+
+
+@require_POST
+@page_view
+def prospect_register_file(request, prospect_id: int):
+    """D5: the supervisor registers the consultant's file with the prospect's."""
+    return _act(request, prospect_id, lambda: services.prospect_register_file(
+        by=request.user, prospect_id=prospect_id, note=request.POST.get("note", "")),
         _("Customer file registered; the consultant has been told to prepare the negotiation."))
 
 
@@ -301,3 +323,73 @@ def prospect_hand_over(request, prospect_id: int):
 def prospect_drop(request, prospect_id: int):
     return _act(request, prospect_id, lambda: services.prospect_drop(
         by=request.user, prospect_id=prospect_id, reason=request.POST.get("reason", "")), _("Prospect dropped."))
+
+
+# --- E3 "打印编制出接待记录": print and export ----------------------------------------------------------------
+
+PRINT_LIMIT = 500
+
+
+@page_view
+def record_print(request, record_id: int):
+    """One reception record on an A4 page, laid out as the company's 接待记录表, with signature lines."""
+    record = selectors.reception_get(user=request.user, record_id=record_id)
+    return render(request, "reception/record_print.html", {
+        "record": record, "phone": selectors.visitor_phone(request.user, record), "printed_at": timezone.now(),
+        "printed_by": request.user,
+    })
+
+
+@page_view
+def record_list_print(request):
+    """The filtered list as a printable register (at most PRINT_LIMIT rows; the export takes any number)."""
+    filters = _record_filters(request)
+    rows = list(selectors.reception_list(user=request.user, filters=filters).select_related("unit")[:PRINT_LIMIT + 1])
+    return render(request, "reception/record_list_print.html", {
+        "rows": [(r, selectors.visitor_phone(request.user, r)) for r in rows[:PRINT_LIMIT]],
+        "truncated": len(rows) > PRINT_LIMIT, "limit": PRINT_LIMIT, "filters": filters,
+        "date_from": filters.date_from, "date_to": filters.date_to,
+        "querystring": querystring_without(request, "page"), "printed_at": timezone.now(),
+        "printed_by": request.user,
+    })
+
+
+@page_view
+def record_export(request):
+    """The filtered list, in the user's data scope, as an Excel file."""
+    from django.http import FileResponse
+
+    from .exports import export_records
+
+    qs = selectors.reception_list(user=request.user, filters=_record_filters(request))
+    stream = export_records(user=request.user, queryset=qs)
+    name = f"reception-records-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(stream, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- D2.4: who holds the 营销主管 function in each office -------------------------------------------------------
+
+@page_view
+def marketing_lead_list(request):
+    rows = selectors.marketing_lead_offices(user=request.user)
+    return render(request, "reception/marketing_leads.html", {"rows": rows})
+
+
+@require_POST
+@page_view
+def marketing_lead_set(request, office_id: int):
+    user_id = _int(request.POST.get("user"))
+    user = user_find(user_id, active_only=True) if user_id else None
+    try:
+        if user_id and user is None:
+            raise ValidationFailed({"user_id": [_("Choose an active sales supervisor or manager of this office or "
+                                                  "above it.")]})
+        services.office_marketing_lead_set(by=request.user, office_id=office_id, user=user)
+    except (PermissionRefused, NotFound):
+        raise
+    except AppError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Marketing supervisor saved."))
+    return redirect("reception:marketing_lead_list")

@@ -1,15 +1,21 @@
-"""Reception records and prospects (接待 / 准客户, 002 E2/E3, D2/D5, R15). {reception} is rep's record; {prospect} a
-prospect of rep's registered by the supervisor, {prospect_confirmed} one confirmed by marketing, {prospect_won}
-one whose deal is done; {service} a customer-service supervisor outside the customer's units."""
+"""Reception records and prospects (接待 / 准客户, 002 E2/E3, D2/E4/D5, R15). {reception} is rep's record; {prospect}
+a prospect of rep's registered by the supervisor, {prospect_submitted} one whose customer file rep built and sent
+(E4), {prospect_won} one whose deal is done; {service} a customer-service supervisor outside the customer's units."""
 
 from __future__ import annotations
 
 from .base import CUSTOMER_READERS, EDITORS, SEES_TARGET, row
 
 RECEPTION_UPDATERS = {"rep", "supervisor", "manager", "director", "gm", "marketing", "admin"}
-REGISTRARS = {"supervisor", "manager", "manager2", "director"}  # prospect.register (D2)
-CONFIRMERS = {"marketing"}  # prospect.confirm: 营销主管的准客户的确认
-DROPPERS = REGISTRARS | CONFIRMERS  # either side may drop a prospect
+REGISTRARS = {"supervisor", "manager", "manager2", "director"}  # prospect.register (D2, D5)
+# D2.4 营销主管的准客户的确认: the office's 营销主管 — by default the sales supervisor over rep; not the marketing VP.
+CONFIRMERS = {"supervisor"}
+SUBMITTERS = {"rep"}  # E4: the consultant in charge, nobody for them
+DROPPERS = REGISTRARS
+# Who names an office's 营销主管: the region's manager, the director, the administrator.
+NAMERS = {"manager", "manager2", "director", "admin"}
+# manager2 (华北) asks about 上海销售处, outside their region: not found, like a missing office.
+OTHER_REGION = {"manager2": 404}
 
 
 def build(world, ids):
@@ -27,16 +33,16 @@ def build(world, ids):
         p = reception.prospect_register(by=world.supervisor, consultant=world.rep, confirm_duplicates=True,
                                         data={"name": name, "intent": "yes"})
         if steps:
-            reception.prospect_confirm(by=world.marketing, prospect_id=p.pk)
+            reception.prospect_submit_file(by=world.rep, prospect_id=p.pk, confirm_duplicates=True)
         if steps > 1:
-            p = reception.prospect_create_customer(by=world.supervisor, prospect_id=p.pk, confirm_duplicates=True)
+            p = reception.prospect_register_file(by=world.supervisor, prospect_id=p.pk)
             opp = deals.opportunity_create(by=world.rep, customer_id=p.customer_id, data={"name": "矩阵成交"})
             deals.opportunity_win(by=world.rep, opportunity_id=opp.pk)  # no service supervisor above: waits
         return p.pk
 
     service = UserFactory(username="matrix_service", role=Role.SERVICE, unit=world.north)
     return {"reception": record.pk, "prospect": prospect("矩阵登记准客户"),
-            "prospect_confirmed": prospect("矩阵已确认准客户", 1), "prospect_won": prospect("矩阵已成交准客户", 2),
+            "prospect_submitted": prospect("矩阵已送交准客户", 1), "prospect_won": prospect("矩阵已成交准客户", 2),
             "service": service.pk}
 
 
@@ -53,8 +59,13 @@ ROWS = [
     row("prospect_confirm", "post", "/api/v1/prospects/{prospect}/confirm", CONFIRMERS, sees=SEES_TARGET),
     row("prospect_drop", "post", "/api/v1/prospects/{prospect}/drop", DROPPERS, 200, {"reason": "矩阵放弃"},
         sees=SEES_TARGET),
-    row("prospect_create_customer", "post", "/api/v1/prospects/{prospect_confirmed}/create-customer", REGISTRARS,
-        200, {"confirm_duplicates": True}, sees=SEES_TARGET),
+    row("prospect_submit_file", "post", "/api/v1/prospects/{prospect}/submit-file", SUBMITTERS, 200,
+        {"confirm_duplicates": True, "note": "有购买意向，请登记"}, sees=SEES_TARGET),
+    row("prospect_register_file", "post", "/api/v1/prospects/{prospect_submitted}/register-file", REGISTRARS, 200,
+        {"note": "已登记"}, sees=SEES_TARGET),
+    row("marketing_leads", "get", "/api/v1/prospects/marketing-leads", NAMERS),
+    row("marketing_lead_set", "put", "/api/v1/prospects/marketing-leads/{east_office}", NAMERS, 200,
+        {"user_id": "{manager}"}, overrides=OTHER_REGION),
     row("prospect_hand_over", "post", "/api/v1/prospects/{prospect_won}/hand-over", REGISTRARS, 200,
         {"service_owner_id": "{service}"}, sees=SEES_TARGET),
     # Pages.
@@ -67,8 +78,16 @@ ROWS = [
     row("prospect_detail_page", "get", "/reception/prospects/{prospect}/", SEES_TARGET, sees=SEES_TARGET),
     row("prospect_confirm_page", "post", "/reception/prospects/{prospect}/confirm/", CONFIRMERS, 302,
         sees=SEES_TARGET),
-    row("prospect_create_customer_page", "post", "/reception/prospects/{prospect_confirmed}/create-customer/",
-        REGISTRARS, 302, {"confirm_duplicates": "on"}, sees=SEES_TARGET),
+    row("prospect_submit_file_page", "post", "/reception/prospects/{prospect}/submit-file/", SUBMITTERS, 302,
+        {"confirm_duplicates": "1"}, sees=SEES_TARGET),
+    row("prospect_register_file_page", "post", "/reception/prospects/{prospect_submitted}/register-file/",
+        REGISTRARS, 302, sees=SEES_TARGET),
+    row("reception_print_page", "get", "/reception/{reception}/print/", SEES_TARGET, sees=SEES_TARGET),
+    row("reception_list_print_page", "get", "/reception/print/", CUSTOMER_READERS),
+    row("reception_export_page", "get", "/reception/export/", CUSTOMER_READERS),
+    row("marketing_lead_list_page", "get", "/reception/prospects/marketing-leads/", NAMERS),
+    row("marketing_lead_set_page", "post", "/reception/prospects/marketing-leads/{east_office}/", NAMERS, 302,
+        {"user": "{manager}"}, overrides=OTHER_REGION),
     row("prospect_hand_over_page", "post", "/reception/prospects/{prospect_won}/hand-over/", REGISTRARS, 302,
         {"service_owner": "{service}"}, sees=SEES_TARGET),
     row("prospect_drop_page", "post", "/reception/prospects/{prospect}/drop/", DROPPERS, 302,

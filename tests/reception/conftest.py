@@ -55,12 +55,12 @@ def make_prospect(org):
 
 @pytest.fixture
 def filed(org, people, make_prospect):
-    """filed(**data) → a prospect confirmed by marketing whose customer file the supervisor registered (D5)."""
+    """filed(**data) → a prospect whose customer file the consultant built and sent (E4) and the supervisor
+    registered with the prospect's (D5); the 营销主管's confirmation (D2.4) is not needed for it."""
 
     def make(**data):
         prospect = make_prospect(**data)
-        services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
-        return services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk,
-                                                 confirm_duplicates=True)
+        services.prospect_submit_file(by=fresh(prospect.consultant), prospect_id=prospect.pk, confirm_duplicates=True)
+        return services.prospect_register_file(by=fresh(org.supervisor), prospect_id=prospect.pk)
 
     return make

@@ -34,6 +34,21 @@ def test_demo_reception_and_prospects():
     for p in handed:
         assert Customer.objects.visible_to(service).filter(pk=p.customer_id, service_owner=service).exists()
     assert selectors.prospect_list(user=service).filter(status=ProspectStatus.HANDED_OVER).count() == handed.count()
+    # 002 D2.4/E4/D5 at every stage: confirmations by the offices' 营销主管 (a supervisor, or the regional manager
+    # 北京销售处 named), never the marketing VP; files built and sent by the consultants, registered by supervisors.
+    from salesflow.audit.models import AuditEvent
+    from salesflow.reception.models import OfficeMarketingLead
+
+    confirmers = set(AuditEvent.objects.filter(action="prospect.confirmed").values_list("actor__role", flat=True))
+    assert confirmers == {"supervisor", "manager"}
+    assert OfficeMarketingLead.objects.filter(user__username="manager2", office__name="北京销售处").exists()
+    senders = set(AuditEvent.objects.filter(action="prospect.file_submitted").values_list("actor__role", flat=True))
+    registrars = set(AuditEvent.objects.filter(action="prospect.customer_filed").values_list("actor__role", flat=True))
+    assert senders == {"rep"} and registrars == {"supervisor"}
+    waiting = Prospect.objects.filter(status=ProspectStatus.FILE_SUBMITTED)
+    assert waiting.count() >= 2 and all(p.customer_submitted_note for p in waiting)
+    assert Prospect.objects.filter(status=ProspectStatus.FILE_SUBMITTED, confirmed_at__isnull=True).exists()
+    assert Prospect.objects.filter(status=ProspectStatus.REGISTERED, confirmed_at__isnull=False).exists()
     rep = User.objects.get(username="rep")
     assert selectors.reception_list(user=rep).count() >= 10
     build_demo()

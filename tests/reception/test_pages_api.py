@@ -58,12 +58,15 @@ def test_page_flow_record_register_confirm_file_win_hand_over(org, people, clien
     assert resp.status_code == 302 and prospect.intent == "yes"
     assert ReceptionRecord.objects.get(pk=record.pk).prospect_id == prospect.pk
     assert 'data-testid="record-row"' not in sup.get("/reception/?unregistered=1").content.decode()
-    mk = client_for(people.marketing)
-    assert 'data-testid="confirm"' in mk.get(f"/reception/prospects/{prospect.pk}/").content.decode()
-    mk.post(f"/reception/prospects/{prospect.pk}/confirm/")
-    page = sup.get(f"/reception/prospects/{prospect.pk}/").content.decode()
-    assert 'data-testid="file-form"' in page
-    sup.post(f"/reception/prospects/{prospect.pk}/create-customer/")
+    assert 'data-testid="confirm"' not in client_for(people.marketing).get(
+        f"/reception/prospects/{prospect.pk}/").content.decode()
+    assert 'data-testid="confirm"' in sup.get(f"/reception/prospects/{prospect.pk}/").content.decode()
+    sup.post(f"/reception/prospects/{prospect.pk}/confirm/")
+    page = rep.get(f"/reception/prospects/{prospect.pk}/").content.decode()
+    assert 'data-testid="submit-file-form"' in page
+    rep.post(f"/reception/prospects/{prospect.pk}/submit-file/", {"note": "请登记"})
+    assert 'data-testid="register-file-form"' in sup.get(f"/reception/prospects/{prospect.pk}/").content.decode()
+    sup.post(f"/reception/prospects/{prospect.pk}/register-file/")
     prospect.refresh_from_db()
     assert prospect.status == "customer_filed" and prospect.customer.owner == org.rep
     # Hand-over before the deal: refused with a message, nothing changes.
@@ -106,7 +109,8 @@ def test_page_refusals(org, people, make_record, make_prospect, client_for):
     assert rep.get("/reception/prospects/new/").status_code == 403
     assert rep.post(f"/reception/prospects/{prospect.pk}/confirm/").status_code == 403
     assert rep.post(f"/reception/prospects/{prospect.pk}/drop/", {"reason": "x"}).status_code == 403
-    assert client_for(org.supervisor).post(f"/reception/prospects/{prospect.pk}/confirm/").status_code == 403
+    assert client_for(org.manager).post(f"/reception/prospects/{prospect.pk}/confirm/").status_code == 403
+    assert client_for(org.supervisor).post(f"/reception/prospects/{prospect.pk}/submit-file/").status_code == 403
     assert client_for(org.finance).get("/reception/new/").status_code == 403
     assert client_for(org.finance).get(f"/reception/{record.pk}/edit/").status_code == 403
     assert client_for(org.planner).get("/reception/").status_code == 403
@@ -176,10 +180,12 @@ def test_api_prospect_flow_and_refusals(org, people, client_for):
     assert resp.status_code == 201, resp.content
     pid = resp.json()["id"]
     assert send(rep, "/api/v1/prospects", {"name": "代表自己登记", "consultant_id": org.rep.pk}).status_code == 403
-    assert send(sup, f"/api/v1/prospects/{pid}/confirm").status_code == 403
-    assert send(sup, f"/api/v1/prospects/{pid}/create-customer").status_code == 409  # not confirmed yet
-    assert send(mk, f"/api/v1/prospects/{pid}/confirm", {"note": "确认"}).json()["status"] == "confirmed"
-    filed = send(sup, f"/api/v1/prospects/{pid}/create-customer", {"confirm_duplicates": True})
+    assert send(mk, f"/api/v1/prospects/{pid}/confirm").status_code == 403
+    assert send(sup, f"/api/v1/prospects/{pid}/register-file").status_code == 409  # nothing sent yet (E4)
+    assert send(sup, f"/api/v1/prospects/{pid}/confirm", {"note": "确认"}).json()["confirmed_by_id"] == org.supervisor.pk
+    sent = send(rep, f"/api/v1/prospects/{pid}/submit-file", {"confirm_duplicates": True, "note": "请登记"})
+    assert sent.status_code == 200 and sent.json()["status"] == "file_submitted"
+    filed = send(sup, f"/api/v1/prospects/{pid}/register-file")
     assert filed.status_code == 200 and filed.json()["status"] == "customer_filed"
     assert Customer.objects.get(pk=filed.json()["customer_id"]).owner == org.rep
     early = send(sup, f"/api/v1/prospects/{pid}/hand-over", {"service_owner_id": people.service.pk})

@@ -24,12 +24,11 @@ def _postgres_only(db):
 def test_two_concurrent_customer_files_for_one_prospect_make_one_customer(org, people, make_prospect):
     for attempt in range(3):
         prospect = make_prospect(name=f"并发建档{attempt}号有限公司", phone=f"1370000{attempt:04d}")
-        services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
         before = Customer.objects.count()
 
         def file(pk=prospect.pk):
-            return services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=pk,
-                                                     confirm_duplicates=True)
+            # E4 twice at once (a double click): one customer file, one refusal.
+            return services.prospect_submit_file(by=fresh(org.rep), prospect_id=pk, confirm_duplicates=True)
 
         results, errors = run_together(file, file)
         assert sum(r is not None for r in results) == 1, errors

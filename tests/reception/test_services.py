@@ -107,29 +107,33 @@ def test_update_by_owner_and_above_only(org, make_record):
 
 # --- prospects: each transition ----------------------------------------------------------------------------
 
-def test_supervisor_registers_from_reception_records_and_marketing_is_asked(org, people, make_record):
+def test_supervisor_registers_from_reception_records_and_the_marketing_supervisor_is_asked(org, people, make_record):
     first = make_record(intent="undecided", received_at=timezone.now() - dt.timedelta(days=3))
     second = make_record(intent="yes", received_at=timezone.now() - dt.timedelta(days=1))
-    prospect = services.prospect_register(by=fresh(org.supervisor), consultant=org.rep,
+    prospect = services.prospect_register(by=fresh(org.manager), consultant=org.rep,
                                           reception_ids=[first.pk, second.pk],
                                           data={"name": "苏州新锐自动化有限公司", "phone": "13900002222"})
     assert prospect.status == ProspectStatus.REGISTERED and prospect.intent == Intent.YES  # the latest reception
-    assert (prospect.consultant, prospect.unit, prospect.registered_by) == (org.rep, org.east_team, org.supervisor)
+    assert (prospect.consultant, prospect.unit, prospect.registered_by) == (org.rep, org.east_team, org.manager)
     assert set(prospect.reception_records.values_list("pk", flat=True)) == {first.pk, second.pk}
-    assert Notification.objects.filter(user=people.marketing, kind="prospect.to_confirm").exists()
+    # D2.4: the office's 营销主管 — here the team's sales supervisor — is asked, not the marketing VP.
+    assert Notification.objects.filter(user=org.supervisor, kind="prospect.to_confirm").exists()
+    assert not Notification.objects.filter(user=people.marketing, kind="prospect.to_confirm").exists()
     assert AuditEvent.objects.filter(action="prospect.registered", object_id=str(prospect.pk)).exists()
     with pytest.raises(Conflict):
         services.prospect_register(by=fresh(org.supervisor), consultant=org.rep, reception_ids=[first.pk],
                                    data={"name": "再登记一次有限公司"})
 
 
-def test_full_flow_register_confirm_file_customer(org, people, make_prospect):
+def test_full_flow_register_submit_register_file(org, people, make_prospect):
     prospect = make_prospect(name="杭州启明电气有限公司", contact_name="赵总", phone="13711112222",
                              credit_code=credit_code(77), province="浙江", city="杭州市", industry="manufacturing",
                              source="exhibition", needs="两条装配线")
-    prospect = services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk, note="符合目标行业")
-    assert prospect.status == ProspectStatus.CONFIRMED and prospect.confirmed_by == people.marketing
-    prospect = services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk)
+    prospect = services.prospect_confirm(by=fresh(org.supervisor), prospect_id=prospect.pk, note="符合目标行业")
+    assert prospect.status == ProspectStatus.REGISTERED and prospect.confirmed_by == org.supervisor
+    prospect = services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, note="客户有明确采购计划")
+    assert prospect.status == ProspectStatus.FILE_SUBMITTED and prospect.customer_submitted_by == org.rep
+    prospect = services.prospect_register_file(by=fresh(org.supervisor), prospect_id=prospect.pk)
     assert prospect.status == ProspectStatus.CUSTOMER_FILED and prospect.customer_filed_by == org.supervisor
     customer = prospect.customer
     # Nothing retyped: the customer file carries what the prospect file held, owned by the consultant.
@@ -140,7 +144,8 @@ def test_full_flow_register_confirm_file_customer(org, people, make_prospect):
     assert (contact.name, contact.phone_digits, contact.is_primary) == ("赵总", "13711112222", True)
     actions = list(AuditEvent.objects.filter(object_type="reception.prospect", object_id=str(prospect.pk))
                    .order_by("id").values_list("action", flat=True))
-    assert actions == ["prospect.registered", "prospect.confirmed", "prospect.customer_filed"]
+    assert actions == ["prospect.registered", "prospect.confirmed", "prospect.file_submitted",
+                       "prospect.customer_filed"]
 
 
 def test_d5_notifies_the_consultant_to_prepare_the_negotiation(org, filed):
@@ -152,9 +157,7 @@ def test_d5_notifies_the_consultant_to_prepare_the_negotiation(org, filed):
 def test_the_receptions_of_the_prospect_join_the_customer_file(org, people, make_record, make_prospect):
     record = make_record()
     prospect = make_prospect(reception_ids=[record.pk])
-    services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
-    prospect = services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk,
-                                                 confirm_duplicates=True)
+    prospect = services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, confirm_duplicates=True)
     record.refresh_from_db()
     assert record.customer_id == prospect.customer_id
     assert [e["url"] for e in selectors.timeline_for_customer(fresh(org.rep), prospect.customer_id)] == [
@@ -163,39 +166,39 @@ def test_the_receptions_of_the_prospect_join_the_customer_file(org, people, make
 
 def test_customer_file_warns_of_duplicates_and_can_attach_instead(org, people, make_prospect):
     prospect = make_prospect(name=org.cust_rep.name)
-    services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
     before = Customer.objects.count()
     with pytest.raises(Conflict) as exc:
-        services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk)
+        services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk)
     assert exc.value.code == "customer_duplicate"
-    assert Customer.objects.count() == before and Prospect.objects.get(pk=prospect.pk).status == "confirmed"
-    prospect = services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk,
-                                                 customer_id=org.cust_rep.pk)
+    assert Customer.objects.count() == before and Prospect.objects.get(pk=prospect.pk).status == "registered"
+    # Only one of the consultant's own customer files may be attached.
+    with pytest.raises(ValidationFailed):
+        services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, customer_id=org.cust_rep_b.pk)
+    prospect = services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, customer_id=org.cust_rep.pk)
     assert prospect.customer == org.cust_rep and Customer.objects.count() == before
 
 
 def test_no_customer_file_without_purchase_intent_until_a_reception_shows_it(org, people, make_prospect,
                                                                              make_record):
     prospect = make_prospect(intent="undecided")
-    services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
     with pytest.raises(AppError) as exc:
-        services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk)
+        services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk)
     assert exc.value.code == "prospect_no_purchase_intent"
     make_record(prospect_id=prospect.pk, intent="yes")
     assert Prospect.objects.get(pk=prospect.pk).intent == "yes"
     assert AuditEvent.objects.filter(action="prospect.intent_set", object_id=str(prospect.pk)).exists()
-    services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk, confirm_duplicates=True)
+    services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, confirm_duplicates=True)
 
 
 def test_transitions_out_of_order_are_refused(org, people, make_prospect):
     prospect = make_prospect()
     with pytest.raises(InvalidTransition):
-        services.prospect_create_customer(by=fresh(org.supervisor), prospect_id=prospect.pk)
+        services.prospect_register_file(by=fresh(org.supervisor), prospect_id=prospect.pk)
     with pytest.raises(InvalidTransition):
         services.prospect_hand_over(by=fresh(org.supervisor), prospect_id=prospect.pk, service_owner=people.service)
-    services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
+    services.prospect_confirm(by=fresh(org.supervisor), prospect_id=prospect.pk)
     with pytest.raises(InvalidTransition):
-        services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
+        services.prospect_confirm(by=fresh(org.supervisor), prospect_id=prospect.pk)
 
 
 def test_drop_needs_a_reason_and_is_final(org, people, make_prospect):
@@ -203,10 +206,10 @@ def test_drop_needs_a_reason_and_is_final(org, people, make_prospect):
     with pytest.raises(ValidationFailed):
         services.prospect_drop(by=fresh(org.supervisor), prospect_id=prospect.pk, reason="  ")
     assert Prospect.objects.get(pk=prospect.pk).status == "registered"
-    prospect = services.prospect_drop(by=fresh(people.marketing), prospect_id=prospect.pk, reason="不在目标市场")
-    assert (prospect.status, prospect.drop_reason, prospect.dropped_by) == ("dropped", "不在目标市场", people.marketing)
+    prospect = services.prospect_drop(by=fresh(org.supervisor), prospect_id=prospect.pk, reason="不在目标市场")
+    assert (prospect.status, prospect.drop_reason, prospect.dropped_by) == ("dropped", "不在目标市场", org.supervisor)
     with pytest.raises(InvalidTransition):
-        services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
+        services.prospect_confirm(by=fresh(org.supervisor), prospect_id=prospect.pk)
 
 
 def test_wrong_roles_are_refused_and_nothing_changes(org, people, make_prospect):
@@ -214,20 +217,27 @@ def test_wrong_roles_are_refused_and_nothing_changes(org, people, make_prospect)
     with pytest.raises(PermissionRefused):
         make_prospect(by=org.rep)
     with pytest.raises(PermissionRefused):
-        services.prospect_confirm(by=fresh(org.supervisor), prospect_id=prospect.pk)
+        services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
     with pytest.raises(PermissionRefused):
         services.prospect_confirm(by=fresh(org.gm), prospect_id=prospect.pk)
     with pytest.raises(PermissionRefused):
         services.prospect_drop(by=fresh(org.rep), prospect_id=prospect.pk, reason="不想要")
-    services.prospect_confirm(by=fresh(people.marketing), prospect_id=prospect.pk)
     with pytest.raises(PermissionRefused):
-        services.prospect_create_customer(by=fresh(org.rep), prospect_id=prospect.pk)
+        services.prospect_drop(by=fresh(people.marketing), prospect_id=prospect.pk, reason="不想要")
+    # E4 is the consultant's: not the supervisor's, not another rep's (who cannot even find it).
     with pytest.raises(PermissionRefused):
-        services.prospect_create_customer(by=fresh(people.marketing), prospect_id=prospect.pk)
+        services.prospect_submit_file(by=fresh(org.supervisor), prospect_id=prospect.pk)
+    with pytest.raises(NotFound):
+        services.prospect_submit_file(by=fresh(org.rep_b), prospect_id=prospect.pk)
+    services.prospect_submit_file(by=fresh(org.rep), prospect_id=prospect.pk, confirm_duplicates=True)
+    with pytest.raises(PermissionRefused):
+        services.prospect_register_file(by=fresh(org.rep), prospect_id=prospect.pk)
+    with pytest.raises(PermissionRefused):
+        services.prospect_register_file(by=fresh(people.marketing), prospect_id=prospect.pk)
     # Another region's manager cannot even find it.
     with pytest.raises(NotFound):
-        services.prospect_create_customer(by=fresh(org.manager2), prospect_id=prospect.pk)
-    assert Prospect.objects.get(pk=prospect.pk).status == "confirmed"
+        services.prospect_register_file(by=fresh(org.manager2), prospect_id=prospect.pk)
+    assert Prospect.objects.get(pk=prospect.pk).status == "file_submitted"
 
 
 def test_register_validates_and_writes_nothing_on_bad_input(org):
