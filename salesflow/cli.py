@@ -220,7 +220,7 @@ def cmd_createadmin(args) -> int:
     if User.objects.filter(username__iexact=username).exists():
         print(f"Error: the username {username!r} is already taken.", file=sys.stderr)
         return 1
-    actor = User.objects.active().filter(role=Role.ADMIN).order_by("pk").first()
+    actor = User.objects.active().holding(Role.ADMIN).order_by("pk").first()
     try:
         if actor is not None:
             user = services.user_create(by=actor, username=username, password=password, role=Role.ADMIN,

@@ -56,7 +56,7 @@ class CustomerQuerySet(ScopedQuerySet):
     with its own reach: ``salesflow.pool.scope``.)"""
 
     def extra_scope(self, user, scope):
-        return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
+        return Q(service_owner_id=scope.user_id) if user.holds(Role.SERVICE) else None
 
 
 class Customer(Guarded, models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from salesflow.crm.models import Customer
 from salesflow.demo.registry import builder, resetter
+from salesflow.org.selectors import users_holding
 
 from . import services
 
@@ -37,7 +38,7 @@ def build_opportunities(ctx, total: int = 60) -> None:
     rng = random.Random(20250604)
     reasons = list(LostReason.objects.order_by("id"))
     competitors = list(Competitor.objects.order_by("id"))
-    customers = list(Customer.objects.filter(status="active", owner__is_active=True, owner__role__in=["rep", "supervisor"])
+    customers = list(Customer.objects.filter(status="active", owner__in=users_holding("rep", "supervisor"))
                      .select_related("owner").order_by("id")[:400])
     # The demo's two sign-in reps get most deals, so their kanban boards are full.
     featured = [c for c in customers if c.owner.username in ("rep", "rep2")]

@@ -63,7 +63,7 @@ def opportunity_list(request):
 def _board_params(request, data) -> dict:
     """Per user by default; a unit head (or anyone who sees more than their own) may look at a team or a rep."""
     owner, unit = _int(data.get("owner")), _int(data.get("unit"))
-    if data.get("view") == "team" and unit is None and request.user.role in UNIT_HEADS:
+    if data.get("view") == "team" and unit is None and request.user.holds_any(UNIT_HEADS):
         unit = request.user.unit_id
     if owner is None and unit is None:
         owner = request.user.pk

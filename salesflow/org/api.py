@@ -74,6 +74,8 @@ class MeOut(Schema):
     name: str
     role: str
     role_label: str
+    # Every role the caller holds, the primary one (``role``) first: capabilities and data scope are their union.
+    roles: list[str]
     unit_id: int | None
     language: str
 
@@ -82,7 +84,7 @@ class MeOut(Schema):
 def me(request):
     u = request.user
     return {"id": u.id, "username": u.username, "name": u.name, "role": u.role, "role_label": u.get_role_display(),
-            "unit_id": u.unit_id, "language": u.language}
+            "roles": u.role_list, "unit_id": u.unit_id, "language": u.language}
 
 
 class OrgUnitOut(Schema):
@@ -156,10 +158,21 @@ class UserOut(Schema):
     username: str
     name: str
     email: str
+    # The primary role (names the person, the default); ``additional_roles`` the others they hold; ``roles`` all.
     role: str
+    additional_roles: list[str]
+    roles: list[str]
     unit_id: int | None
     manager_id: int | None
     is_active: bool
+
+    @staticmethod
+    def resolve_additional_roles(obj) -> list[str]:
+        return obj.role_list[1:]
+
+    @staticmethod
+    def resolve_roles(obj) -> list[str]:
+        return obj.role_list
 
 
 class UserIn(Schema):
@@ -167,6 +180,7 @@ class UserIn(Schema):
     password: str
     name: str = ""
     role: str
+    additional_roles: list[str] = Field(default_factory=list, max_length=32)
     unit_id: int | None = None
     manager_id: int | None = None
     email: str = ""
@@ -176,6 +190,8 @@ class UserIn(Schema):
 class UserPatch(Schema):
     name: str | None = None
     role: str | None = None
+    # The whole set of additional roles (replaces the current one; [] removes them all).
+    additional_roles: list[str] | None = Field(None, max_length=32)
     unit_id: int | None = None
     manager_id: int | None = None
     email: str | None = None

@@ -115,6 +115,15 @@ USERS: list[tuple[str, str, str, str, str | None]] = [
 ]
 
 
+# People with more than one role (issue #13): a supervisor who also sells, an accountant who is also the cashier
+# (出纳), an assistant who also keeps the contract seal for the sales business section (销售业务科, R3). Their
+# primary role stays the one above (pages name them by it; other demo builders find them by username).
+ADDITIONAL_ROLES: dict[str, list[str]] = {
+    "supervisor": [Role.REP],
+    "accountant": [Role.CASHIER],
+    "assistant": [Role.SALES_SECTION],
+}
+
 
 @builder(order=110)
 def build_users(ctx: DemoContext) -> None:
@@ -127,8 +136,14 @@ def build_users(ctx: DemoContext) -> None:
         if user is None:
             user = user_create(by=ctx.admin, username=username, password=DEMO_PASSWORD, role=role, name=name,
                                unit=ctx.units[unit_code], manager=ctx.users.get(manager) if manager else None,
-                               email=f"{username}@salesflow.example", phone=phone)
+                               email=f"{username}@salesflow.example", phone=phone,
+                               additional_roles=ADDITIONAL_ROLES.get(username, []))
             ctx.count("users")
+        elif not set(ADDITIONAL_ROLES.get(username, [])) <= user.roles:
+            # A demo loaded before people could hold several roles: add theirs, keep any an administrator gave.
+            user = user_update(by=ctx.admin, user=user,
+                               additional_roles=[*user.additional_roles, *ADDITIONAL_ROLES[username]])
+            ctx.count("additional roles")
         ctx.users[username] = user
 
 

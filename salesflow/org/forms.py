@@ -35,6 +35,13 @@ class UserForm(StyledForm):
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    additional_roles = forms.MultipleChoiceField(
+        label=_("Additional roles"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Roles this person holds beside the main one (a supervisor who also sells, an accountant who is "
+                    "also the cashier): they may do what any of their roles may and see what the widest of them "
+                    "sees. The main role names them on pages."),
+    )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=unit_choices(), required=False)
     manager = forms.ModelChoiceField(label=_("Manager"), queryset=active_users(), required=False)
 

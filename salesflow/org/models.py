@@ -79,6 +79,16 @@ class UserQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def holding(self, *roles: str):
+        """People who hold any of ``roles``, as their primary role or an additional one (one query: the
+        additional roles are a subquery, so no row comes twice and callers may order and slice freely)."""
+        return self.filter(models.Q(role__in=roles)
+                           | models.Q(pk__in=UserRole.objects.filter(role__in=roles).values("user_id")))
+
+    def with_roles(self):
+        """Load every row's additional roles with the list (one more query for the whole page, not one per row)."""
+        return self.prefetch_related("extra_roles")
+
 
 class SalesflowUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
@@ -111,12 +121,55 @@ class User(AbstractUser):
         return self.name or self.username
 
     @property
+    def additional_roles(self) -> frozenset[str]:
+        """The roles held beside the primary one (``UserRole`` rows). Read once per instance: from the list's
+        ``with_roles()`` prefetch when there is one, else with one query; the services refresh it after a write."""
+        cached = self.__dict__.get("_additional_roles")
+        if cached is None:
+            cached = frozenset(r.role for r in self.extra_roles.all()) if self.pk is not None else frozenset()
+            self.__dict__["_additional_roles"] = cached
+        return cached - {self.role}
+
+    @property
     def roles(self) -> frozenset[str]:
-        """Every role this person holds (the primary role and any additional ones)."""
-        return frozenset({self.role})
+        """Every role this person holds (the primary role and any additional ones): capabilities and data scope
+        are their union."""
+        return frozenset({self.role}) | self.additional_roles
 
     def holds(self, role: str) -> bool:
-        return role in self.roles
+        # The primary role answers without a query; the additional ones are read only when it does not.
+        return role == self.role or role in self.additional_roles
+
+    def holds_any(self, roles) -> bool:
+        return self.role in roles or not self.additional_roles.isdisjoint(roles)
+
+    @property
+    def role_list(self) -> list[str]:
+        """Every role held as a list: the primary one first, then the others in the order of ``Role``."""
+        return [self.role, *(value for value in Role.values if value in self.additional_roles)]
+
+    @property
+    def roles_display(self) -> list[str]:
+        """The labels of ``role_list`` (pages show every role a person holds)."""
+        labels = dict(Role.choices)
+        return [str(labels.get(value, value)) for value in self.role_list]
+
+    def forget_roles(self) -> None:
+        """Drop the cached additional roles and data scope (after the roles were changed)."""
+        self.__dict__.pop("_additional_roles", None)
+        self.__dict__.pop("_salesflow_scope", None)
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            # A row just inserted has no additional roles yet (they reference it): answering that without a query
+            # keeps a fresh user as cheap as before; org.services sets the roles it writes.
+            self.__dict__.setdefault("_additional_roles", frozenset())
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.forget_roles()
+        super().refresh_from_db(*args, **kwargs)
 
     def has_capability(self, capability: str) -> bool:
         """Whether this user's role grants ``capability`` (``org.roles.CAPABILITIES``): what lower layers such as
@@ -124,6 +177,26 @@ class User(AbstractUser):
         from .roles import has_capability
 
         return has_capability(self, capability)
+
+
+class UserRole(models.Model):
+    """A role a person holds beside their primary one (``User.role``, which names them on pages and is the
+    default): a supervisor who also sells, an accountant who is also the cashier, an assistant who also keeps the
+    contract seal. Only ``org.services`` writes these rows."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="extra_roles")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, db_index=True)
+
+    class Meta:
+        verbose_name = _("additional role")
+        verbose_name_plural = _("additional roles")
+        ordering = ["user_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="org_userrole_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
 
 
 class ApiToken(models.Model):

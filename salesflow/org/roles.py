@@ -16,6 +16,11 @@ class Role(models.TextChoices):
     REP = "rep", _("Sales rep")
     ASSISTANT = "assistant", _("Sales assistant")
     ACCOUNTANT = "accountant", _("Accountant")
+    # 出纳: takes in and pays out the money that the accountant books (an accountant is often the cashier too).
+    CASHIER = "cashier", _("Cashier")
+    # 销售业务科 (002): fills contract applications, delivery notes, dispatch orders and commission forms and keeps
+    # the contract seal (R3); often a sales assistant holds it beside their own role.
+    SALES_SECTION = "sales_section", _("Sales business section")
     SERVICE = "service", _("Customer-service supervisor")
     PLANNER = "planner", _("Planning section")
     QC = "qc", _("Quality control")
@@ -37,7 +42,17 @@ ROLE_SCOPE = {
     R.MANAGER: Scope.UNIT, R.SUPERVISOR: Scope.UNIT, R.ASSISTANT: Scope.UNIT, R.SERVICE: Scope.UNIT,
     R.REP: Scope.OWN,
     R.PLANNER: Scope.NONE, R.QC: Scope.NONE, R.WAREHOUSE: Scope.NONE, R.LOGISTICS: Scope.NONE,
+    # No customer data until their own documents exist (deposits and receipts; contract applications, the seal
+    # register): a person who holds one of these beside another role reads what that role reads.
+    R.CASHIER: Scope.NONE, R.SALES_SECTION: Scope.NONE,
 }
+# Wider first: a person with several roles gets the widest scope of any of them (their union: a unit head's
+# subtree holds their own records too, as records carry their owner's unit).
+SCOPE_RANK = {Scope.NONE: 0, Scope.OWN: 1, Scope.UNIT: 2, Scope.ALL: 3}
+
+
+def widest_scope(roles) -> Scope:
+    return max((ROLE_SCOPE.get(role, Scope.NONE) for role in roles), key=SCOPE_RANK.__getitem__, default=Scope.NONE)
 
 # Leadership that stands above every rep: they see unmasked phone numbers of all customers in scope.
 LEADERSHIP = {R.ADMIN, R.GM, R.MARKETING_VP, R.SALES_VP, R.DIRECTOR}
@@ -97,7 +112,15 @@ CAPABILITIES: dict[str, set] = {
 }
 
 
+def holds_any(user, roles) -> bool:
+    """Whether ``user`` holds any of ``roles`` (primary or additional): LEADERSHIP, UNIT_HEADS and the like."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.holds_any(roles)
+
+
 def has_capability(user, capability: str) -> bool:
+    """Any role the user holds grants it (a supervisor who also sells may do what either may)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.role in CAPABILITIES[capability]
+    return user.holds_any(CAPABILITIES[capability])

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from .models import OrgUnit
-from .roles import LEADERSHIP, ROLE_SCOPE, UNIT_HEADS, Scope
+from .roles import LEADERSHIP, ROLE_SCOPE, UNIT_HEADS, Scope, widest_scope
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,10 @@ def data_scope(user) -> DataScope:
     if user is None or not user.is_authenticated or not user.is_active:
         scope = DataScope(Scope.NONE, None, frozenset())
     else:
+        # The widest scope of every role held; the primary role's answers alone (no query) when it is "all".
         kind = ROLE_SCOPE.get(user.role, Scope.NONE)
+        if kind != Scope.ALL:
+            kind = widest_scope(user.roles)
         units = subtree_ids(user.unit_id) if kind == Scope.UNIT else frozenset()
         scope = DataScope(kind, user.pk, units)
     user._salesflow_scope = scope
@@ -54,9 +57,9 @@ def is_above(viewer, *, owner_id: int | None, unit_id: int | None) -> bool:
         return False
     if owner_id is not None and viewer.pk == owner_id:
         return True
-    if viewer.role in LEADERSHIP:
+    if viewer.holds_any(LEADERSHIP):
         return True
-    if viewer.role in UNIT_HEADS:
+    if viewer.holds_any(UNIT_HEADS):
         return unit_id is not None and unit_id in data_scope(viewer).unit_ids
     return False
 
@@ -103,7 +106,7 @@ class ScopedQuerySet(models.QuerySet):
             scope_owner = "consultant_id"
 
             def extra_scope(self, user, scope):
-                return Q(service_owner_id=user.pk) if user.role == Role.SERVICE else None
+                return Q(service_owner_id=user.pk) if user.holds(Role.SERVICE) else None
     """
 
     scope_owner: str = "owner_id"

@@ -14,9 +14,9 @@ def region_of(unit: OrgUnit | None) -> OrgUnit | None:
     return OrgUnit.objects.filter(pk__in=ids, kind="region").first()
 
 
-def users_holding(role: str) -> QuerySet[User]:
-    """Active users who hold ``role``, as their primary role or an additional one."""
-    return User.objects.active().filter(role=role)
+def users_holding(*roles: str) -> QuerySet[User]:
+    """Active users who hold ``role`` (or any of several), as their primary role or an additional one."""
+    return User.objects.active().holding(*roles)
 
 
 def org_unit_list(*, user) -> QuerySet[OrgUnit]:
@@ -27,11 +27,11 @@ def org_unit_list(*, user) -> QuerySet[OrgUnit]:
 def user_list(*, user, q: str = "", role: str = "", unit_id: int | None = None, active: bool | None = None) -> QuerySet[User]:
     if not has_capability(user, "org.manage"):
         raise PermissionRefused()
-    qs = User.objects.select_related("unit", "manager").order_by("username")
+    qs = User.objects.select_related("unit", "manager").with_roles().order_by("username")
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(name__icontains=q) | Q(email__icontains=q))
     if role:
-        qs = qs.filter(role=role)
+        qs = qs.holding(role)
     if unit_id:
         unit = OrgUnit.objects.filter(pk=unit_id).first()
         qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
@@ -149,4 +149,4 @@ def service_supervisors() -> QuerySet[User]:
     """The customer-service supervisors a prospect file can be handed to (R15)."""
     from .roles import Role
 
-    return User.objects.active().filter(role=Role.SERVICE).select_related("unit").order_by("username")
+    return users_holding(Role.SERVICE).select_related("unit").order_by("username")

@@ -18,7 +18,7 @@ from salesflow.core.errors import AppError, NotFound, PermissionRefused, Validat
 from . import error_codes as codes
 from . import events
 from .hooks import OWNER_UNIT_CHANGED, OWNERSHIP_TRANSFER
-from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User
+from .models import UNIT_PARENT_KIND, ApiToken, OrgUnit, UnitKind, User, UserRole
 from .robots import robot_url_is_valid, robot_url_masked
 from .roles import Role, has_capability
 
@@ -116,6 +116,44 @@ def org_unit_update(*, by, unit: OrgUnit, **changes) -> OrgUnit:
     return unit
 
 
+def _clean_additional_roles(additional_roles, *, primary: str) -> list[str]:
+    """The additional roles as stored: known roles, each once, without the primary role (which a person holds
+    anyway), in the order of ``Role``. Anything else is refused as a whole: nothing is written."""
+    if isinstance(additional_roles, str) or not all(isinstance(r, str) for r in additional_roles):
+        raise ValidationFailed({"additional_roles": [_("Give the additional roles as a list of role codes.")]},
+                               code=codes.USER_BAD_ROLES)
+    unknown = sorted({r for r in additional_roles if r not in Role.values})
+    if unknown:
+        raise ValidationFailed(
+            {"additional_roles": [_("Unknown role: {roles}.").format(roles=", ".join(unknown))]},
+            code=codes.USER_BAD_ROLES,
+        )
+    wanted = set(additional_roles) - {primary}
+    return [r for r in Role.values if r in wanted]
+
+
+def _set_additional_roles(user: User, roles: list[str], *, current) -> None:
+    """Make the user's ``UserRole`` rows exactly ``roles``, given the ``current`` ones (the caller holds the
+    user's row lock, or has just created the user)."""
+    if set(current) - set(roles):
+        UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
+    if set(roles) - set(current):
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles if r not in current])
+    user.forget_roles()
+    user.__dict__["_additional_roles"] = frozenset(roles)
+
+
+def _user_snapshot(user: User) -> dict:
+    data = snapshot(user, USER_FIELDS)
+    data["additional_roles"] = sorted(user.additional_roles)
+    return data
+
+
+def _sync_staff(user: User) -> None:
+    # The Django admin site is the system administrator's, whichever of their roles that is.
+    user.is_staff = user.is_superuser = user.holds(Role.ADMIN)
+
+
 def _validate_user_links(*, role: str, unit: OrgUnit | None, manager: User | None, user: User | None = None) -> None:
     errors = {}
     if role not in Role.values:
@@ -139,7 +177,8 @@ def _validate_user_links(*, role: str, unit: OrgUnit | None, manager: User | Non
 
 @transaction.atomic
 def user_create(*, by, username: str, password: str, role: str, name: str = "", unit: OrgUnit | None = None,
-                manager: User | None = None, email: str = "", phone: str = "") -> User:
+                manager: User | None = None, email: str = "", phone: str = "",
+                additional_roles: list[str] | tuple[str, ...] = ()) -> User:
     _require(by, "org.manage")
     username = (username or "").strip()
     errors = {}
@@ -154,29 +193,42 @@ def user_create(*, by, username: str, password: str, role: str, name: str = "", 
     if errors:
         raise ValidationFailed(errors, code=codes.USER_USERNAME_TAKEN if "username" in errors else "validation_error")
     _validate_user_links(role=role, unit=unit, manager=manager)
+    additional = _clean_additional_roles(additional_roles, primary=role)
     user = User(username=username, name=name.strip(), role=role, unit=unit, manager=manager, email=email,
-                phone=phone, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+                phone=phone)
+    user.__dict__["_additional_roles"] = frozenset(additional)
+    _sync_staff(user)
     user.set_password(password)
     user.save()
-    events.USER_CREATED.record(by=by, obj=user, after=snapshot(user, USER_FIELDS))
+    _set_additional_roles(user, additional, current=())
+    events.USER_CREATED.record(by=by, obj=user, after=_user_snapshot(user))
     return user
 
 
 @transaction.atomic
 def user_update(*, by, user: User, **changes) -> User:
     _require(by, "org.manage")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = snapshot(user, USER_FIELDS)
+    given, user = user, User.objects.select_for_update().get(pk=user.pk)
+    given.forget_roles()  # the caller's copy reads the roles again when next asked
+    # The rows as stored (a new primary role that was an additional one stays a row until it is cleaned below).
+    stored = frozenset(user.extra_roles.values_list("role", flat=True))
+    user.__dict__["_additional_roles"] = stored
+    before = _user_snapshot(user)
+    additional = changes.pop("additional_roles", None)
     for field, value in changes.items():
         if field not in USER_FIELDS or field in {"username", "is_active"}:
             raise ValidationFailed({field: [_("This field cannot be changed here.")]})
         setattr(user, field, value.strip() if isinstance(value, str) else value)
     _validate_user_links(role=user.role, unit=user.unit, manager=user.manager, user=user)
-    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+    # Not given: the additional roles stay, less the new primary role if it was one of them.
+    wanted = _clean_additional_roles(before["additional_roles"] if additional is None else additional,
+                                     primary=user.role)
+    _set_additional_roles(user, wanted, current=stored)
+    _sync_staff(user)
     user.save()
     if before["unit"] != user.unit_id:
         OWNER_UNIT_CHANGED.call(user=user, by=by)
-    events.USER_UPDATED.record(by=by, obj=user, before=before, after=snapshot(user, USER_FIELDS))
+    events.USER_UPDATED.record(by=by, obj=user, before=before, after=_user_snapshot(user))
     return user
 
 

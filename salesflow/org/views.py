@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -66,6 +67,7 @@ def user_edit(request, user_id: int | None = None):
     initial = {}
     if target:
         initial = {f: getattr(target, f) for f in ("username", "name", "email", "phone", "role", "unit", "manager")}
+        initial["additional_roles"] = target.role_list[1:]
     form = UserForm(request.POST or None, initial=initial)
     if target:
         form.fields["username"].disabled = True
@@ -75,9 +77,11 @@ def user_edit(request, user_id: int | None = None):
         try:
             if target:
                 data.pop("username")
-                services.user_update(by=request.user, user=target, **data)
-                if password:
-                    services.user_set_password(by=request.user, user=target, password=password)
+                # One save: a refused password leaves the other changes (the roles too) unwritten.
+                with transaction.atomic():
+                    services.user_update(by=request.user, user=target, **data)
+                    if password:
+                        services.user_set_password(by=request.user, user=target, password=password)
             else:
                 target = services.user_create(by=request.user, password=password, **data)
         except AppError as exc:

@@ -144,7 +144,7 @@ class ProspectQuerySet(ScopedQuerySet):
     scope_owner = "consultant_id"
 
     def extra_scope(self, user, scope):
-        return Q(service_owner_id=scope.user_id) if user.role == Role.SERVICE else None
+        return Q(service_owner_id=scope.user_id) if user.holds(Role.SERVICE) else None
 
 
 class Prospect(Guarded, models.Model):

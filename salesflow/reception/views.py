@@ -194,7 +194,7 @@ def prospect_list(request):
 
 
 def _consultants(user):
-    return [u for u in assignable_users(user=user)[:CHOICE_LIMIT] if u.role in (Role.REP, Role.SUPERVISOR)]
+    return list(assignable_users(user=user).holding(Role.REP, Role.SUPERVISOR)[:CHOICE_LIMIT])
 
 
 @page_view

@@ -209,7 +209,7 @@ def team_progress(*, user, period: str, day: dt.date, unit_id: int | None = None
 
         units = subtree_ids(unit_id)
         plans = [p for p in plans if p.unit_id in units]
-    people = _people_in_scope(user).filter(role=Role.REP)
+    people = _people_in_scope(user).holding(Role.REP)
     if unit_id:
         people = people.filter(unit_id__in=units)
     reps = {u.pk: u for u in people.select_related("unit")}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from salesflow.audit.events import EventType
 from salesflow.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from salesflow.org.models import OrgUnit, User
-from salesflow.org.roles import Role
+from salesflow.org.roles import CAPABILITIES, Role
 from salesflow.pool.policies import policy_for
 from salesflow.pool.scope import pool_unit_ids
 
@@ -36,7 +36,7 @@ class AssignMode:
 
 
 def _team_reps(team: OrgUnit) -> list[User]:
-    return list(User.objects.active().filter(unit=team, role__in=WORKING_ROLES).order_by("pk"))
+    return list(User.objects.active().filter(unit=team).holding(*WORKING_ROLES).order_by("pk"))
 
 
 class _Rotation:
@@ -132,7 +132,9 @@ def lead_claim(*, by, lead: Lead) -> Lead:
         raise Conflict(codes.LEAD_ALREADY_CLAIMED, _("Somebody has already taken this lead."))
     if not lead.open_for("claim"):
         raise Conflict(codes.LEAD_NOT_IN_POOL, _("This lead is not waiting in the pool."))
-    if lead.unit_id not in pool_unit_ids(by) and by.role == Role.REP:
+    # A rep claims only from their own pools; whoever also holds a wider claiming role (a supervisor who sells)
+    # claims with that role's reach.
+    if lead.unit_id not in pool_unit_ids(by) and by.roles & CAPABILITIES["lead.claim"] == {Role.REP}:
         raise NotFound(_("Lead not found."))
     cap = policy_for(by.unit if by.unit_id else None).claim_cap
     held = Lead.objects.filter(owner=by, status__in=OPEN_STATUSES).count()

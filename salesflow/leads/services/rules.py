@@ -156,7 +156,7 @@ def clean_rule(by, data: dict) -> dict:
     if team is not None and user is not None and not (user.unit_id and user.unit.path.startswith(team.path)):
         errors["user"] = [_("{user} is not in {team}.").format(user=user.display_name, team=team.name)]
     if team is not None and user is None and "team" not in errors and not User.objects.active().filter(
-            unit=team, role__in=WORKING_ROLES).exists():
+            unit=team).holding(*WORKING_ROLES).exists():
         errors["team"] = [_("The team {team} has no active reps.").format(team=team.name)]
     if not _company_wide(by):
         units = data_scope(by).unit_ids
@@ -256,7 +256,7 @@ def describe_rule(rule: LeadAssignmentRule) -> str:
 def assignable_targets(by) -> tuple[list[OrgUnit], list[User], list[OrgUnit]]:
     """(teams, users, regions) a rule of this user may name."""
     teams = OrgUnit.objects.filter(is_active=True).exclude(kind__in=[UnitKind.COMPANY]).order_by("path")
-    users = User.objects.active().filter(role__in=[*WORKING_ROLES, Role.SUPERVISOR, Role.MANAGER]) \
+    users = User.objects.active().holding(*WORKING_ROLES, Role.SUPERVISOR, Role.MANAGER) \
         .select_related("unit").order_by("unit__path", "username")
     regions = OrgUnit.objects.filter(kind=UnitKind.REGION, is_active=True).order_by("path")
     if not _company_wide(by):
