@@ -541,7 +541,7 @@ def prospect_hand_over(*, by, prospect_id: int, service_owner: User | None = Non
             raise ValidationFailed({"service_owner_id": [_("No customer-service supervisor serves this customer's "
                                                            "unit; choose one.")]},
                                    code=codes.PROSPECT_NO_SERVICE_SUPERVISOR)
-    elif not service_owner.is_active or service_owner.role != Role.SERVICE:
+    elif not service_owner.is_active or not service_owner.holds(Role.SERVICE):
         raise ValidationFailed({"service_owner_id": [_("Choose an active customer-service supervisor.")]})
     return _hand_over(by, prospect, service_owner, now=timezone.now(), note=text(note)[:500])
 
