@@ -34,7 +34,7 @@ from salesflow.org.roles import Role
 from tests.concurrency import run_together
 
 from .approvals.conftest import discount, r13  # noqa: F401 — the R13 fixtures, shared
-from .approvals.helpers import at, save_policy, stage, task_of
+from .approvals.helpers import at, r13_with_deadlines, save_policy, stage, task_of
 from .conftest import fresh
 from .factories import UserFactory
 
@@ -114,9 +114,25 @@ def test_the_two_parallel_R13_approvers_at_the_same_moment_start_the_gm_once(r13
         assert ApprovalTask.objects.filter(request=request, approver=r13.gm).count() == 1
         assert ApprovalStep.objects.get(request=request, step=3).status == StepStatus.ACTIVE
         assert list(ApprovalStep.objects.filter(request=request, step=2).values_list("status", flat=True)) == [
-            StepStatus.APPROVED, StepStatus.APPROVED]
+            StepStatus.OPINED, StepStatus.OPINED]
         request.refresh_from_db()
         assert request.current_step == 3
+        assert_consistent(doc, request)
+
+
+def test_R13_an_agreeing_and_a_disagreeing_review_at_the_same_moment_both_go_up_to_the_gm_once(r13, discount):
+    for _attempt in range(ATTEMPTS):
+        doc, request = submitted(r13, discount)
+        engine.approval_decide(by=fresh(r13.supervisor), task_id=task_of(r13.supervisor, doc).pk, approve=True)
+        results, errors = run_together(decider(r13.manager, task_of(r13.manager, doc).pk),
+                                       decider(r13.marketing_vp, task_of(r13.marketing_vp, doc).pk, approve=False,
+                                               opinion="不同意"))
+        assert errors == [None, None], errors
+        request.refresh_from_db()
+        assert request.status == RequestStatus.PENDING and request.current_step == 3
+        assert ApprovalTask.objects.filter(request=request, approver=r13.gm, status="pending").count() == 1
+        assert sorted(ApprovalTask.objects.filter(request=request, step__step=2).values_list("status", flat=True)) == [
+            TaskStatus.AGREED, TaskStatus.DISAGREED]
         assert_consistent(doc, request)
 
 
@@ -140,7 +156,8 @@ def test_approve_and_reject_at_the_same_moment_end_in_one_consistent_state(r13, 
         assert_consistent(doc, request)
 
 
-def test_approve_and_reject_in_parallel_R13_stages_always_end_rejected(r13, discount):
+def test_approve_and_reject_in_parallel_gate_stages_always_end_rejected(r13, discount):
+    r13_with_deadlines(kind="gate")  # C9/B9 made gates by an administrator
     for _attempt in range(ATTEMPTS):
         doc, request = submitted(r13, discount)
         engine.approval_decide(by=fresh(r13.supervisor), task_id=task_of(r13.supervisor, doc).pk, approve=True)
@@ -156,6 +173,7 @@ def test_approve_and_reject_in_parallel_R13_stages_always_end_rejected(r13, disc
 
 
 def test_two_sweeps_at_once_flag_and_escalate_each_overdue_step_once(r13, discount):
+    r13_with_deadlines()  # a deadline on D8 too, as an administrator may add
     with time_machine.travel(TUESDAY_10, tick=False):
         requests = [submitted(r13, discount)[1] for _ in range(12)]
     late = at(2025, 11, 25, 21)  # past 18:00 + R13's 2 hours of grace
@@ -204,6 +222,7 @@ def signal_on(module, name, event: threading.Event):
 
 
 def test_a_decision_during_an_escalation_neither_deadlocks_nor_leaves_an_open_task(r13, discount):
+    r13_with_deadlines()
     doc, request = submitted(r13, discount)
     step = request.steps.get(step=1)
     ApprovalStep.objects.filter(pk=step.pk).update(due_at=step.due_at - dt.timedelta(days=2),
@@ -220,6 +239,7 @@ def test_a_decision_during_an_escalation_neither_deadlocks_nor_leaves_an_open_ta
 
 
 def test_a_decision_during_the_overdue_flagging_does_not_deadlock(r13, discount):
+    r13_with_deadlines()
     doc, request = submitted(r13, discount)
     step = request.steps.get(step=1)
     ApprovalStep.objects.filter(pk=step.pk).update(due_at=step.due_at - dt.timedelta(days=2))

@@ -21,7 +21,7 @@ from . import policies, selectors, services
 from .blocks import approval_block, countdown, document_label, document_url
 from .flowchart import flowchart_svg, lane_label
 from .forms import DelegationForm, PolicyTextForm
-from .models import ApprovalPolicy, ApprovalTask, RequestStatus, StageKind
+from .models import ApprovalPolicy, RequestStatus, StageKind
 from .registry import DOCUMENT_LABELS
 
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -110,13 +110,13 @@ def task_decide(request, task_id: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _decided_message(task_id, decision == "approve"))
+        messages.success(request, _decided_message(request.user, task_id, decision == "approve"))
     return redirect(_safe_next(request, reverse("approvals:inbox")))
 
 
-def _decided_message(task_id: int, approve: bool) -> str:
-    kind = ApprovalTask.objects.filter(pk=task_id).values_list("step__kind", flat=True).first()
-    if kind == StageKind.OPINION:
+def _decided_message(user, task_id: int, approve: bool) -> str:
+    task = selectors.task_get(user=user, task_id=task_id)
+    if task is not None and task.step.kind == StageKind.OPINION:
         return _("Your opinion was recorded and sent up.")
     return _("Approved.") if approve else _("Rejected; the document went back to its author.")
 

@@ -237,3 +237,11 @@ def test_R13_flowchart_sends_rejections_back_only_from_the_gates(r13):
     svg = str(flowchart_svg(list(r13_policy().stages.order_by("step", "id"))))
     # D8 and A9 drop a rejection line; C9/B9 (opinions) do not; plus the one line back to the requester.
     assert svg.count('class="sf-fc-reject"') == 3
+
+
+def test_R13_policy_page_shows_stage_kinds_deadlines_and_the_cut_off(r13, client_for):
+    html = client_for(r13.rep).get(reverse("approvals:policy_detail", args=["discount"])).content.decode()
+    kinds = [k.strip() for k in __import__("re").findall(r'data-testid="stage-kind">([^<]*)<', html)]
+    assert kinds == ["Approve or reject", "Opinion (always forwarded)", "Opinion (always forwarded)",
+                     "Approve or reject"]
+    assert html.count("No deadline") == 2 and "started after 16:00" in html

@@ -52,8 +52,8 @@ def _told_of_result(doc, request) -> list:
 
 
 def _result_terms(doc) -> str:
-    terms = _("Approved terms: {percent}% off {amount} (discount {discount}).").format(
-        percent=doc.discount_percent.normalize(), amount=doc.amount, discount=doc.discount_amount)
+    terms = _("Approved terms: {amount} with a discount of {percent} ({discount}).").format(
+        percent=f"{doc.discount_percent.normalize():f}%", amount=doc.amount, discount=doc.discount_amount)
     return f"{terms} {doc.terms}".strip()
 
 
