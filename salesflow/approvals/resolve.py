@@ -35,15 +35,16 @@ def lane_of(rule: str, role: str) -> str | None:
 
 
 def fulfils_by_submitting(requester: User, rule: str, role: str) -> bool:
-    """Whether the requester's own submission is this stage's decision (they hold its lane, or a higher one on
-    the sales line)."""
+    """Whether the requester's own submission is this stage's decision: a stage on the sales line whose lane the
+    requester holds, or a higher one (issue #13: "a requester who holds a stage's lane fulfils that stage by
+    submitting")."""
     lane = lane_of(rule, role)
-    if lane is None:
+    if lane not in SALES_LINE:
+        # Beyond the sales line (the marketing VP's B9, the GM's A9) a stage is someone else's judgement of the
+        # request: a requester who also holds that role is simply not asked, and nobody decides their own request.
         return False
     if requester.holds(lane):
         return True
-    if lane not in SALES_LINE:
-        return False
     rank = SALES_LINE.index(lane)
     return any(requester.holds(higher) for higher in SALES_LINE[rank + 1:])
 

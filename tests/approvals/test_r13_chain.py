@@ -245,3 +245,36 @@ def test_R13_policy_page_shows_stage_kinds_deadlines_and_the_cut_off(r13, client
     assert kinds == ["Approve or reject", "Opinion (always forwarded)", "Opinion (always forwarded)",
                      "Approve or reject"]
     assert html.count("No deadline") == 2 and "started after 16:00" in html
+
+
+def test_R13_an_approver_is_found_through_an_additional_role(r13, discount):
+    from salesflow.org.models import UserRole
+
+    UserRole.objects.create(user=r13.manager2, role="marketing_vp")  # 华北经理 is also a marketing VP
+    doc = discount()
+    request = submit(r13.rep, doc)
+    decide(r13.supervisor, doc)
+    b9 = request.steps.get(name="营销副总审核 (B9)")
+    assert set(b9.tasks.values_list("approver__username", flat=True)) == {"marketing_vp", "manager2"}
+    decide(r13.manager2, doc, opinion="同意（兼营销副总）")
+    assert pending() == {"manager"}
+
+
+def test_R13_a_person_with_two_roles_never_decides_their_own_request(r13, discount):
+    from salesflow.org.models import UserRole
+
+    UserRole.objects.create(user=r13.supervisor, role="rep")  # a supervisor who also sells
+    UserRole.objects.create(user=r13.supervisor, role="gm")  # and, for this test, a general manager too
+    own = discount(by=r13.supervisor, customer=r13.cust_rep)
+    request = submit(r13.supervisor, own)
+    decide(r13.manager, own, opinion="同意")
+    decide(r13.marketing_vp, own, opinion="同意")
+    # A9 is the GM's judgement of the request: holding the GM's role too, the requester is not asked; the other GM is.
+    assert set(request.steps.get(step=3).tasks.values_list("approver__username", flat=True)) == {"gm"}
+    mine = ApprovalTask.objects.filter(request=request, approver=r13.supervisor)
+    assert list(mine.values_list("step__step", "by_submission")) == [(1, True)]  # only D8, by submitting
+    type(r13.gm).objects.filter(pk=r13.gm.pk).update(is_active=False)
+    other = discount(by=r13.supervisor, customer=r13.cust_rep, amount="5000")
+    with pytest.raises(AppError) as exc:  # with no other GM, the request is refused, not self-approved
+        submit(r13.supervisor, other)
+    assert exc.value.code == "approval_no_approver"
