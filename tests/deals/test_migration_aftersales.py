@@ -23,10 +23,19 @@ def _migrate(targets):
     return executor
 
 
+def _before():
+    """deals just before 0006, every other app at its latest (rows are written in today's schema of the other
+    tables: a later crm migration's columns must be filled)."""
+    graph = MigrationExecutor(connection).loader.graph
+    return BEFORE + [node for node in graph.leaf_nodes() if node[0] != "deals"
+                     and ("deals", "0006_aftersales_follows_the_win") not in graph.forwards_plan(node)]
+
+
 def test_aftersales_deals_become_won_and_the_funnel_stays_right():
     try:
-        executor = _migrate(BEFORE)
-        old = executor.loader.project_state(BEFORE).apps
+        targets = _before()
+        executor = _migrate(targets)
+        old = executor.loader.project_state(targets).apps
         OrgUnit, User = old.get_model("org", "OrgUnit"), old.get_model("org", "User")
         Customer = old.get_model("crm", "Customer")
         Opportunity, Change = old.get_model("deals", "Opportunity"), old.get_model("deals", "OpportunityStageChange")
