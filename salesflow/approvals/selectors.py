@@ -120,3 +120,21 @@ def waiting_on(requests) -> dict[int, list[ApprovalTask]]:
                  .select_related("step", "approver", "on_behalf_of").order_by("step__step", "step_id", "id")):
         waiting.setdefault(task.request_id, []).append(task)
     return waiting
+
+
+def opinions_before(tasks) -> dict[int, list[ApprovalTask]]:
+    """For a page of tasks, the opinions already signed in their requests' current rounds (R13: the GM decides A9
+    "对上报的资料及意见"), one query for the whole page."""
+    from .models import DECIDED_TASK_STATUSES, StageKind
+
+    rounds = {(t.request_id, t.request.round) for t in tasks if t.status == TaskStatus.PENDING}
+    if not rounds:
+        return {}
+    found: dict[int, list[ApprovalTask]] = {}
+    rows = (ApprovalTask.objects.filter(request_id__in={r for r, _n in rounds}, step__kind=StageKind.OPINION,
+                                        status__in=DECIDED_TASK_STATUSES)
+            .select_related("step", "approver").order_by("step__step", "step_id", "id"))
+    for task in rows:
+        if (task.request_id, task.step.round) in rounds:
+            found.setdefault(task.request_id, []).append(task)
+    return found

@@ -29,7 +29,10 @@ from .registry import DOCUMENT_LABELS
 
 def _decorate(tasks, now=None) -> list:
     now = now or timezone.now()
+    tasks = list(tasks)
+    opinions = selectors.opinions_before(tasks)
     for task in tasks:
+        task.opinions = [o for o in opinions.get(task.request_id, []) if o.step_id != task.step_id]
         task.document_label = document_label(task.request.document_type)
         task.document_url = document_url(task.request)
         task.countdown, task.is_overdue = countdown(task.due_at, now)

@@ -278,3 +278,26 @@ def test_R13_a_person_with_two_roles_never_decides_their_own_request(r13, discou
     with pytest.raises(AppError) as exc:  # with no other GM, the request is refused, not self-approved
         submit(r13.supervisor, other)
     assert exc.value.code == "approval_no_approver"
+
+
+def test_R13_the_gms_inbox_row_carries_both_opinions(r13, discount, client_for, django_assert_max_num_queries):
+    doc = discount()
+    submit(r13.rep, doc)
+    decide(r13.supervisor, doc)
+    decide(r13.manager, doc, approve=False, opinion="低于区域底价，不同意")
+    decide(r13.marketing_vp, doc, opinion="战略客户，同意")
+    client = client_for(r13.gm)
+    html = client.get(reverse("approvals:inbox")).content.decode()
+    row = html[html.index('data-testid="row-opinions"'):]
+    assert "低于区域底价，不同意" in row[:2000] and "战略客户，同意" in row[:2000]
+    with django_assert_max_num_queries(50) as few:
+        client.get(reverse("approvals:inbox"))
+    for _n in range(5):
+        more = discount()
+        submit(r13.rep, more)
+        decide(r13.supervisor, more)
+        decide(r13.manager, more, opinion="同意")
+        decide(r13.marketing_vp, more, opinion="同意")
+    with django_assert_max_num_queries(50) as many:
+        client.get(reverse("approvals:inbox"))
+    assert len(many.captured_queries) == len(few.captured_queries)  # the opinions cost one query per page
