@@ -37,6 +37,8 @@ ROWS = [
     row("group_create", "post", "/api/v1/customer-groups", MASTER_DATA, 201, {"name": "矩阵分组"}),
     row("customer_get", "get", "/api/v1/customers/{customer}", SEES_TARGET, sees=SEES_TARGET),
     row("customer_update", "patch", "/api/v1/customers/{customer}", EDITORS, 200, {"notes": "更新"}, sees=SEES_TARGET),
+    row("customer_sheet_update", "patch", "/api/v1/customers/{customer}/sheet", EDITORS, 200,
+        {"needs": "矩阵需求", "purchase_timeline": "quarter"}, sees=SEES_TARGET),
     row("customer_reassign", "post", "/api/v1/customers/{customer}/reassign", REASSIGNERS, 200,
         {"owner_id": "{rep_b}"}, sees=SEES_TARGET),
     row("customer_archive", "post", "/api/v1/customers/{customer}/archive", EDITORS, sees=SEES_TARGET),
@@ -58,6 +60,8 @@ ROWS = [
     row("customer_export", "get", "/customers/export/", CUSTOMER_READERS),
     row("customer_detail_page", "get", "/customers/{customer}/", SEES_TARGET, sees=SEES_TARGET),
     row("customer_edit_page", "get", "/customers/{customer}/edit/", EDITORS, sees=SEES_TARGET),
+    # R17: the target-customer sheet.
+    row("customer_sheet_page", "get", "/customers/{customer}/sheet/", EDITORS, sees=SEES_TARGET),
     # The record's actions refuse the wrong role with a message on the customer's page.
     row("customer_reassign_page", "post", "/customers/{customer}/reassign/", REASSIGNERS, 302,
         {"owner": "{rep_b}"}, refused=REDIRECT_REFUSED, sees=SEES_TARGET),

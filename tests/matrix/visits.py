@@ -1,7 +1,10 @@
 """Visits (拜访, 002 流程1, R17). {plan} is rep's draft week plan with one item, {plan_item}; {submitted_plan}
-their submitted day plan; {visit_log} their visit to the target customer."""
+their submitted day plan; {visit_log} their visit to the target customer; {work_log} their draft work log of today,
+{submitted_work_log} yesterday's, handed in."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from .base import CUSTOMER_READERS, EDITORS, SEES_TARGET, row
 
@@ -21,8 +24,11 @@ def build(world, ids):
     visits.plan_item_add(by=world.rep, plan=submitted, data={"customer_id": world.cust_rep.pk, "planned_on": today})
     visits.plan_submit(by=world.rep, plan=submitted)
     log = visits.visit_log_create(by=world.rep, data={"customer_id": world.cust_rep.pk, "outcome": "矩阵准备"})
+    work_log = visits.work_log_save(by=world.rep, day=today, data={"summary": "矩阵日志"})
+    handed = visits.work_log_save(by=world.rep, day=today - dt.timedelta(days=1), data={"summary": "昨天的日志"})
+    visits.work_log_submit(by=world.rep, log=handed)
     return {"plan": plan.pk, "plan_item": item.pk, "submitted_plan": submitted.pk, "visit_log": log.pk,
-            "today": today.isoformat()}
+            "work_log": work_log.pk, "submitted_work_log": handed.pk, "today": today.isoformat()}
 
 
 # Where a body names a record the caller cannot see, the answer is a field error (the same as for a missing id).
@@ -69,4 +75,20 @@ ROWS = [
     row("log_create_page", "get", "/visits/logs/new/", EDITORS),
     row("log_opportunities_page", "get", "/visits/logs/opportunities/", EDITORS, body={"customer": "{customer}"}),
     row("log_detail_page", "get", "/visits/logs/{visit_log}/", SEES_TARGET, sees=SEES_TARGET),
+    row("log_sheet_page", "get", "/visits/logs/sheet/", EDITORS, body={"customer": "{customer}"}),
+    # The daily work log (工作日志, R17).
+    row("work_logs", "get", "/api/v1/work-logs", CUSTOMER_READERS),
+    row("work_log_save", "post", "/api/v1/work-logs", PLANNERS, 200, {"day": "{today}", "summary": "矩阵"}),
+    row("work_log_get", "get", "/api/v1/work-logs/{work_log}", SEES_TARGET, sees=SEES_TARGET),
+    row("work_log_submit", "post", "/api/v1/work-logs/{work_log}/submit", {"rep"}, sees=SEES_TARGET),
+    row("work_log_review", "post", "/api/v1/work-logs/{submitted_work_log}/review", PLAN_REVIEWERS, 200,
+        {"comment": "阅"}, sees=SEES_TARGET),
+    row("work_log_return", "post", "/api/v1/work-logs/{submitted_work_log}/return", PLAN_REVIEWERS, 200,
+        {"comment": "补充电话内容"}, sees=SEES_TARGET),
+    row("work_log_list_page", "get", "/visits/worklogs/", CUSTOMER_READERS),
+    row("work_log_write_page", "get", "/visits/worklogs/write/", PLANNERS),
+    row("work_log_detail_page", "get", "/visits/worklogs/{work_log}/", SEES_TARGET, sees=SEES_TARGET),
+    row("work_log_submit_page", "post", "/visits/worklogs/{work_log}/submit/", {"rep"}, 302, sees=SEES_TARGET),
+    row("work_log_review_page", "post", "/visits/worklogs/{submitted_work_log}/review/", PLAN_REVIEWERS, 302,
+        {"action": "review", "comment": "阅"}, sees=SEES_TARGET),
 ]

@@ -101,7 +101,9 @@ def test_reviewer_is_above_the_owner_but_never_the_owner(org):
 
     plan = VisitPlan(owner=org.rep, unit=org.east_team, period="week", starts_on=dt.date(2026, 3, 2),
                      ends_on=dt.date(2026, 3, 8), status=PlanStatus.SUBMITTED)
-    assert plan.can("approve", by=fresh(org.supervisor)) and plan.can("adjust", by=fresh(org.manager))
+    # R17: the supervisor prepares the plan, the manager fixes it.
+    assert plan.can("prepare", by=fresh(org.supervisor)) and not plan.can("approve", by=fresh(org.supervisor))
+    assert plan.can("approve", by=fresh(org.manager)) and plan.can("adjust", by=fresh(org.manager))
     assert not plan.can("approve", by=fresh(org.rep)) and not plan.can("approve", by=fresh(org.manager2))
     assert plan.can("log", by=fresh(org.rep)) and not plan.can("log", by=fresh(org.supervisor))
     assert not plan.can("edit", by=fresh(org.rep)) and not plan.can("submit", by=fresh(org.rep))
