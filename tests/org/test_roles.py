@@ -407,3 +407,15 @@ def test_demo_has_people_with_more_than_one_role(db):
     assert again.created == {"additional roles": 1}
     assert fresh(people["accountant"]).roles == {Role.ACCOUNTANT, Role.CASHIER}
     assert UserRole.objects.count() == 3
+
+
+def test_reception_rep_filter_reads_the_roles_with_the_list(org, client_for, django_assert_max_num_queries):
+    client = client_for(org.director)
+    client.get(reverse("reception:record_list"))
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(reverse("reception:record_list")).status_code == 200
+    for i in range(6):  # people whose main role does not receive customers: their other roles are read too
+        give(org, UserFactory(username=f"qc{i}", name=f"质检兼销售{i}", role=Role.QC, unit=org.east_team), Role.REP)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("reception:record_list")).content.decode()
+    assert all(f"质检兼销售{i}" in page for i in range(6))  # they receive customers through their other role
