@@ -5,14 +5,19 @@ Errors are always ``{"code", "message", "fields"}`` with a 4xx status for the ca
 
 from __future__ import annotations
 
+import json
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from salesflow.core.errors import AppError
+from salesflow.core.errors import AppError, ValidationFailed
+from salesflow.core.parsers import TEXT_MESSAGE, has_bad_text
 from salesflow.org.services import api_token_authenticate
 
 
@@ -25,9 +30,60 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
+    def _get_key(self, request):
+        # CSRF guards a signed-in browser session only: without one there is nothing to forge, and the caller
+        # is told to sign in (401 not_authenticated), not that a CSRF check failed (403).
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
+
+
+def _bad_text_fields(value, path: str, found: dict) -> None:
+    if isinstance(value, str):
+        if has_bad_text(value):
+            found.setdefault(path or "request", []).append(str(TEXT_MESSAGE))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _bad_text_fields(str(key), path, found)
+            _bad_text_fields(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _bad_text_fields(item, f"{path}.{index}" if path else str(index), found)
+
+
+class BodyUnreadable(Exception):
+    """A request body that is not JSON (or not UTF-8): ninja wraps it in an HttpError, ``on_http_error`` answers."""
+
+
+class TextCheckingParser(Parser):
+    """Every text value of a JSON body, a query string or a form goes through ``parsers.check_text``'s rule
+    here, once for the whole API: control characters (\\t \\n \\r allowed), NUL or a lone surrogate are a 400
+    ``validation_error`` under the field's path, before any schema, service or database sees them."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise BodyUnreadable from exc
+        self._check(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        self._check({k: v for k, v in result.items() if isinstance(v, str | list)})
+        return result
+
+    @staticmethod
+    def _check(data) -> None:
+        found: dict[str, list[str]] = {}
+        _bad_text_fields(data, "", found)
+        if found:
+            raise ValidationFailed(found)
 
 
 api = NinjaAPI(
@@ -36,6 +92,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), ActiveSession()],
     docs_url="/docs",
+    parser=TextCheckingParser(),
 )
 
 
@@ -69,7 +126,17 @@ def on_404(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, AppError):  # the parser's refusal, wrapped by ninja's body reader
+        return api.create_response(request, cause.as_dict(), status=cause.status)
+    if exc.status_code == 400 and cause is not None:  # ninja could not read the body (BodyUnreadable, multipart)
+        return _error(request, 400, "invalid_body", _("The request body could not be read: send JSON (UTF-8)."))
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 413, "request_too_large", _("The request is too large."))
 
 
 from salesflow.approvals.api import policy_router as approval_policy_router  # noqa: E402

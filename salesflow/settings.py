@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it asks whether someone is signed in); WhiteNoise has answered static files already.
+    "salesflow.core.middleware.NoStoreMiddleware",
+    "salesflow.core.middleware.NulFreeQueryMiddleware",
     "salesflow.audit.middleware.RequestContextMiddleware",
     "salesflow.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,9 +1,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from salesflow.core.errors import NotFound
+from salesflow.core.pagination import PageNumberPagination
 from salesflow.core.parsers import Money, Percent
 
 from . import policies, selectors, services

@@ -8,13 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, NotFound
-from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.core.pages import form_errors, page_view, paginate, querystring_without, safe_next
 from salesflow.org.roles import has_capability
 
 from . import policies, selectors, services
@@ -38,13 +37,6 @@ def _decorate(tasks, now=None) -> list:
         task.countdown, task.is_overdue = countdown(task.due_at, now)
     return tasks
 
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _message_of(exc: AppError) -> str:
@@ -114,7 +106,7 @@ def task_decide(request, task_id: int):
         messages.error(request, error)
     else:
         messages.success(request, _decided_message(request.user, task_id, decision == "approve"))
-    return redirect(_safe_next(request, reverse("approvals:inbox")))
+    return redirect(safe_next(request, reverse("approvals:inbox")))
 
 
 def _decided_message(user, task_id: int, approve: bool) -> str:

@@ -1,7 +1,9 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from salesflow.core.pagination import PageNumberPagination
 
 from .selectors import AuditFilters, audit_event_list
 

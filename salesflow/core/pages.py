@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import AppError, NotFound, PermissionRefused
 
@@ -65,6 +66,16 @@ def form_errors(form, exc: AppError) -> None:
             form.add_error(target, str(message))
     if not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def safe_next(request, fallback: str) -> str:
+    """The ``next`` a form posted (or the query string carried) when it stays on this site, else ``fallback``:
+    every redirect that follows ``next`` goes through here, so ``next=https://elsewhere`` is never followed."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
 
 
 def querystring_without(request, *keys: str) -> str:

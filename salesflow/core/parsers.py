@@ -71,13 +71,46 @@ def parse_field(errors: dict, key: str, parse: Callable[..., T], value, *, fallb
         return fallback
 
 
+# Characters no stored text may hold: C0 controls (\t \n \r only where a field is multi-line), DEL, and lone
+# surrogates. NUL is refused by PostgreSQL (a 500), a lone surrogate cannot be encoded as UTF-8 (a 500 on either
+# database), and the rest make the .xlsx export fail for everyone who exports the list.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_BAD_LINE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+TEXT_MESSAGE = _("Remove the control characters or invalid characters from this text (they may come from a copied "
+                 "document).")
+
+
+def has_bad_text(value: str, *, multiline: bool = True) -> bool:
+    """True when ``value`` holds a character no text field may store (see ``_BAD_TEXT``)."""
+    return (_BAD_TEXT if multiline else _BAD_LINE).search(value) is not None
+
+
+def check_text(value: str, *, multiline: bool = True) -> str:
+    """``value`` unchanged, or ``FieldError`` when it holds a control character, NUL or a lone surrogate: the
+    check every form field and API body value goes through at the door (core.forms, salesflow.api)."""
+    if has_bad_text(value, multiline=multiline):
+        raise FieldError(TEXT_MESSAGE)
+    return value
+
+
+def scrub_text(value: str) -> str:
+    """``value`` with the characters ``check_text`` refuses made harmless: controls become a space, NUL and lone
+    surrogates disappear. For text that reaches the system without a person to tell (spreadsheet cells) and for
+    text already stored (exports)."""
+    if not has_bad_text(value):
+        return value
+    return _BAD_TEXT.sub(lambda m: "" if m.group() == "\x00" or m.group() >= "\ud800" else " ", value)
+
+
 def text(value) -> str:
-    """A form value or a cell as stripped text; a spreadsheet's whole float (3.0) reads as "3"."""
+    """A form value or a cell as stripped text; a spreadsheet's whole float (3.0) reads as "3". Characters no
+    field may store are scrubbed (``scrub_text``): the pages and the API refused them already, a sheet's cell
+    cannot be asked again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return scrub_text(str(value)).strip()
 
 
 def _blank(value) -> bool:

@@ -3,8 +3,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from salesflow.core.pagination import CappedPagination
 from salesflow.core.parsers import Money
 from salesflow.org.selectors import user_named
 
@@ -212,14 +213,6 @@ def customer_out(user, customer) -> dict:
     that answer with the customer they acted on."""
     return _detail(user, customer)
 
-
-class CappedPagination(PageNumberPagination):
-    """Like PageNumberPagination, but counts at most 10,001 rows: a count of 10,001 means "more than 10,000"."""
-
-    def _items_count(self, queryset) -> int:
-        from salesflow.core.pages import COUNT_CAP
-
-        return queryset[:COUNT_CAP + 1].count()
 
 
 @router.get("", response=list[CustomerListOut])

@@ -7,16 +7,9 @@ import tempfile
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from salesflow.core.cells import safe_cell
+
 from .selectors import phone_for
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def safe_cell(value):
-    """Neutralise text a spreadsheet would run as a formula (CSV/formula injection): prefix it with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def export_customers(*, user, queryset) -> tempfile.SpooledTemporaryFile:

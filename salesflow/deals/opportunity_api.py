@@ -105,6 +105,8 @@ def _get(request, opportunity_id: int):
 @paginate(CappedPagination, page_size=50, max_page_size=200)
 def list_opportunities(request, filters: Query[OpportunityFilterIn]):
     """Opportunities in the caller's data scope. `count` stops at 10,001 (meaning more than 10,000)."""
+    if filters.close_quarter and not selectors.quarter_range(filters.close_quarter):
+        raise ValidationFailed({"close_quarter": [_("Enter a quarter such as 2026Q1.")]})
     return selectors.opportunity_list(user=request.user, filters=selectors.OpportunityFilters(**filters.dict()))
 
 

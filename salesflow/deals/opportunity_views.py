@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salesflow.core import activity
 from salesflow.core.errors import AppError, NotFound, PermissionRefused
-from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
+from salesflow.core.pages import form_errors, page_view, paginate, querystring_without, safe_next
 from salesflow.core.panels import collect
 from salesflow.crm import selectors as crm_selectors
 from salesflow.org.roles import UNIT_HEADS, has_capability
@@ -105,7 +105,7 @@ def opportunity_move(request):
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or "deals:opportunity_kanban")
+        return redirect(safe_next(request, "deals:opportunity_kanban"))
     return render(request, "deals/opportunity_kanban.html#board", _board_context(request, params, error))
 
 

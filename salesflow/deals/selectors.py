@@ -30,8 +30,11 @@ def quarter_range(value: str) -> tuple[dt.datetime, dt.datetime] | None:
     if not match:
         return None
     year, quarter = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    try:
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    except ValueError:  # 0000Q1, or 9999Q4 that would end in the year 10000: not a quarter (a 500 before)
+        return None
     tz = timezone.get_current_timezone()
     return (dt.datetime.combine(start, dt.time.min, tzinfo=tz), dt.datetime.combine(end, dt.time.min, tzinfo=tz))
 

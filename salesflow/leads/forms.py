@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.core.forms import TextGuard
 from salesflow.crm.choices import PROVINCE_CHOICES, Industry, SourceChannel
 
 from .models import Level
@@ -8,7 +9,7 @@ from .models import Level
 BLANK = [("", "—")]
 
 
-class LeadForm(forms.Form):
+class LeadForm(TextGuard, forms.Form):
     name = forms.CharField(label=_("Company / name"), max_length=200)
     contact_name = forms.CharField(label=_("Contact name"), max_length=64, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
@@ -24,7 +25,7 @@ class LeadForm(forms.Form):
     confirm_duplicates = forms.BooleanField(label=_("Save even though it may be a duplicate"), required=False)
 
 
-class ScreenForm(forms.Form):
+class ScreenForm(TextGuard, forms.Form):
     need = forms.ChoiceField(label=_("Need"), choices=Level.choices)
     purchasing_power = forms.ChoiceField(label=_("Purchasing power"), choices=Level.choices)
     credit = forms.ChoiceField(label=_("Credit"), choices=Level.choices)

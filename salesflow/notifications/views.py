@@ -8,17 +8,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from salesflow.core.pages import page_view, paginate, querystring_without
+from salesflow.core.pages import page_view, paginate, querystring_without, safe_next
 
 from . import selectors, services
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 @page_view
@@ -41,7 +33,7 @@ def notification_menu(request):
 def notification_read(request):
     ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
     services.notifications_mark_read(by=request.user, ids=ids)
-    return redirect(_safe_next(request, reverse("notifications:notification_list")))
+    return redirect(safe_next(request, reverse("notifications:notification_list")))
 
 
 @page_view

@@ -5,9 +5,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from salesflow.core.errors import AppError, PermissionRefused
+from salesflow.core.pagination import PageNumberPagination
 
 from . import selectors, services
 from .roles import has_capability

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from salesflow.crm.exports import safe_cell
+from salesflow.core.cells import safe_cell
 
 from .selectors import visitor_phone
 

@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesflow.audit.selectors import my_recent_actions
 from salesflow.core.errors import AppError
-from salesflow.core.pages import page_view
+from salesflow.core.pages import page_view, safe_next
 from salesflow.org import selectors as org_selectors
 from salesflow.org import services as org_services
 from salesflow.org.roles import Role, has_capability
@@ -52,10 +51,7 @@ def set_language(request):
             org_services.user_set_language(by=request.user, language=language)
         except AppError:
             pass
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     translation.activate(language)
     return response
@@ -79,7 +75,7 @@ def token_list(request):
 def token_revoke(request, token_id: int):
     org_services.api_token_revoke(by=request.user, token_id=token_id)
     messages.success(request, _("Token revoked."))
-    return redirect(request.POST.get("next") or "token_list")
+    return redirect(safe_next(request, "token_list"))
 
 
 def not_found(request, exception=None):

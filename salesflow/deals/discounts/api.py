@@ -1,8 +1,9 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from salesflow.core.pagination import PageNumberPagination
 from salesflow.core.parsers import Money, Percent
 
 from . import selectors, services
