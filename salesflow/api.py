@@ -6,6 +6,7 @@ Errors are always ``{"code", "message", "fields"}`` with a 4xx status for the ca
 from __future__ import annotations
 
 import json
+import re
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -43,17 +44,27 @@ class ActiveSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-def _bad_text_fields(value, path: str, found: dict) -> None:
+BIGINT = 2**63 - 1  # every id and count column; a larger number overflows the database's parameter (a 500)
+_WHOLE = re.compile(r"^[+-]?\d{19,}$")
+
+
+def _refusals(value, path: str, found: dict, *, query: bool = False) -> None:
     if isinstance(value, str):
         if has_bad_text(value):
             found.setdefault(path or "request", []).append(str(TEXT_MESSAGE))
+        elif query and _WHOLE.match(value) and abs(int(value)) > BIGINT:
+            found.setdefault(path, []).append(_("Enter a whole number from {low} to {high}.").format(
+                low=-BIGINT, high=BIGINT))
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > BIGINT:
+        found.setdefault(path or "request", []).append(_("Enter a whole number from {low} to {high}.").format(
+            low=-BIGINT, high=BIGINT))
     elif isinstance(value, dict):
         for key, item in value.items():
-            _bad_text_fields(str(key), path, found)
-            _bad_text_fields(item, f"{path}.{key}" if path else str(key), found)
+            _refusals(str(key), path, found)
+            _refusals(item, f"{path}.{key}" if path else str(key), found, query=query)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _bad_text_fields(item, f"{path}.{index}" if path else str(index), found)
+            _refusals(item, f"{path}.{index}" if path else str(index), found, query=query)
 
 
 class BodyUnreadable(Exception):
@@ -61,9 +72,11 @@ class BodyUnreadable(Exception):
 
 
 class TextCheckingParser(Parser):
-    """Every text value of a JSON body, a query string or a form goes through ``parsers.check_text``'s rule
-    here, once for the whole API: control characters (\\t \\n \\r allowed), NUL or a lone surrogate are a 400
-    ``validation_error`` under the field's path, before any schema, service or database sees them."""
+    """Every value of a JSON body, a query string or a form is checked here, once for the whole API, before any
+    schema, service or database sees it: text by ``parsers.check_text``'s rule (control characters — \\t \\n \\r
+    allowed —, NUL or a lone surrogate), numbers within the database's 64-bit range (a query value is text: one of
+    19 or more digits beyond that range is refused too — no search here is for such a number). A refusal is a 400
+    ``validation_error`` under the field's path."""
 
     def parse_body(self, request):
         try:
@@ -75,13 +88,13 @@ class TextCheckingParser(Parser):
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        self._check({k: v for k, v in result.items() if isinstance(v, str | list)})
+        self._check({k: v for k, v in result.items() if isinstance(v, str | list)}, query=True)
         return result
 
     @staticmethod
-    def _check(data) -> None:
+    def _check(data, *, query: bool = False) -> None:
         found: dict[str, list[str]] = {}
-        _bad_text_fields(data, "", found)
+        _refusals(data, "", found, query=query)
         if found:
             raise ValidationFailed(found)
 

@@ -224,3 +224,11 @@ def test_personal_pages_and_api_answers_are_not_stored(org, client_for, rep_api)
     assert "no-store" in resp["Cache-Control"]
     resp = Client().get("/accounts/login/")
     assert "no-store" not in resp.get("Cache-Control", "")
+
+
+def test_an_id_beyond_the_database_range_is_a_400(org, rep_api):
+    resp = rep_api.get("/api/v1/customers", {"owner": HUGE_PAGE})
+    assert resp.status_code == 400 and "owner" in resp.json()["fields"]
+    resp = rep_api.post("/api/v1/customers", '{"name": "上海机械", "owner_id": 99999999999999999999}',
+                        content_type="application/json")
+    assert resp.status_code == 400 and "owner_id" in resp.json()["fields"]
