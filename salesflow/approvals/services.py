@@ -236,7 +236,8 @@ def approval_decide(*, by, task_id: int, approve: bool, opinion: str = "") -> Ap
     if task.approver_id != by.pk:
         raise NotFound(_("Approval task not found."))  # the same answer as a missing task: nothing leaks
     if by.pk == request.requester_id:
-        raise PermissionRefused(_("Nobody approves their own request."), code=codes.SELF_APPROVAL)
+        raise PermissionRefused(_("Nobody approves their own request."), code=codes.SELF_APPROVAL,
+                               refusal="self_approval")
     if task.status != TaskStatus.PENDING or task.step.status != StepStatus.ACTIVE or request.status != RequestStatus.PENDING:
         raise Conflict(codes.ALREADY_DECIDED, _("This approval has already been decided."))
     step = task.step

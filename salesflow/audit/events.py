@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .context import current_ip
 from .models import AuditEvent
@@ -129,3 +130,13 @@ def record_many(rows: Iterable[dict]) -> list[int]:
     rows = [row if row.get("ip") else {**row, "ip": ip} for row in rows]
     return insert_dicts(AuditEvent, rows) if rows else []
 
+
+
+# Security events (issue #15): sign-ins and sign-outs, and the refusals a signed-in caller meets (another's record,
+# a capability, a reveal, approving one's own request, an illegal transition), recorded by ``audit.security``.
+USER_LOGGED_IN = declare("user.logged_in", _("Signed in"))
+USER_LOGGED_OUT = declare("user.logged_out", _("Signed out"))
+SECURITY_NOT_FOUND = declare("security.not_found", _("Refused: not found or not visible"))
+SECURITY_FORBIDDEN = declare("security.forbidden", _("Refused: not permitted"))
+SECURITY_INVALID_TRANSITION = declare("security.invalid_transition", _("Refused: not allowed in this state"))
+SECURITY_SELF_APPROVAL = declare("security.self_approval", _("Refused: approving one's own request"))

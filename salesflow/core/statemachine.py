@@ -24,6 +24,7 @@ from .errors import AppError
 
 class InvalidTransition(AppError):
     status = 409
+    refusal = "invalid_transition"
 
     def __init__(self, state, action):
         super().__init__(

@@ -250,10 +250,22 @@ def user_deactivate(*, by, user: User, reassign_to: User | None = None) -> dict:
     user.is_active = False
     user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _end_sessions(user)
     User.objects.filter(manager=user).update(manager=target)
     events.USER_DEACTIVATED.record(by=by, obj=user, before={"is_active": True},
                                    after={"is_active": False, "reassigned_to": target.pk, "moved": moved})
     return moved
+
+
+def _end_sessions(user: User) -> None:
+    """Issue #15: sign the user out everywhere, or a reactivation would revive their old browser sessions.
+    Sessions are stored encoded, so the unexpired ones are read (a working day's worth: SESSION_COOKIE_AGE)."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    mine = [s.pk for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+            if s.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    Session.objects.filter(pk__in=mine).delete()
 
 
 @transaction.atomic
