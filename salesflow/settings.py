@@ -34,9 +34,6 @@ if PRODUCTION:
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 # Behind a reverse proxy that sets X-Forwarded-For, audit events record the client's address (TRUST_PROXY=1).
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
-# Refusals (404 on another's record, 403, illegal transitions, self-approval) per user, kind and minute that reach
-# the audit trail as security events; more are dropped (salesflow/audit/security.py).
-AUDIT_REFUSALS_PER_MINUTE = int(os.environ.get("AUDIT_REFUSALS_PER_MINUTE", 10))
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -79,9 +76,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication (it asks whether someone is signed in); WhiteNoise has answered static files already.
-    "salesflow.core.middleware.NoStoreMiddleware",
-    "salesflow.core.middleware.NulFreeQueryMiddleware",
     "salesflow.audit.middleware.RequestContextMiddleware",
     "salesflow.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,8 +112,6 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend whose flush may empty the append-only audit table (salesflow/core/sqlite, ADR 0008).
-    DATABASES["default"]["ENGINE"] = "salesflow.core.sqlite"
     # SQLite: WAL and a busy timeout so the web process and the task worker can share the file.
     DATABASES["default"]["OPTIONS"] = {
         # optimize=0x10002 refreshes the planner statistics when they are stale (cheap when they are not);
@@ -160,8 +152,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The same client address as the audit trail: behind a trusted proxy, the client's, not the proxy's (issue #15).
-AXES_CLIENT_IP_CALLABLE = "salesflow.audit.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "salesflow.org.auth.lockout_response"
 AXES_VERBOSE = False
@@ -230,6 +220,17 @@ TASKS = {
 if os.environ.get("REDIS_URL"):
     # Many workers: RQ on Redis (pip install django-tasks-rq), selected with TASKS_BACKEND.
     RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+
+# Imports (issue #15): an upload is stored by the web request and read by the task worker, within these caps.
+# A workbook is a zip: its parts are checked before anything is inflated (a 4.7 MB file once expanded to 1.1 GB).
+_MB = 1024 * 1024
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_MB", 50)) * _MB  # the upload as sent
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))  # data rows, counted while reading
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_MB", 200)) * _MB  # one workbook part, inflated
+IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_MB", 300)) * _MB  # all parts, inflated
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 200))  # parts over 1 MB
+IMPORT_MAX_TEXT_CHARS = int(os.environ.get("IMPORT_MAX_TEXT_MB", 200)) * _MB  # text of all cells read
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 256))  # columns read of each row
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "salesflow@localhost")

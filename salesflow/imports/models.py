@@ -8,6 +8,8 @@ from salesflow.core.statemachine import StateMachine
 
 
 class ImportStatus(models.TextChoices):
+    # Stored by the web request; the task worker reads the file (issue #15: never the web process).
+    RECEIVED = "received", _("Received, reading the file")
     UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
     CHECKING = "checking", _("Checking the rows")
     VALIDATED = "validated", _("Checked, waiting for confirmation")
@@ -22,6 +24,8 @@ class ImportStatus(models.TextChoices):
 IMPORT_FLOW = StateMachine(
     ImportStatus,
     {
+        ImportStatus.RECEIVED: {"read_ok": ImportStatus.UPLOADED, "read_bad": ImportStatus.FAILED,
+                                "cancel": ImportStatus.CANCELLED},
         ImportStatus.UPLOADED: {"check": ImportStatus.CHECKING, "cancel": ImportStatus.CANCELLED},
         ImportStatus.CHECKING: {"validate_ok": ImportStatus.VALIDATED, "validate_bad": ImportStatus.INVALID},
         ImportStatus.VALIDATED: {"confirm": ImportStatus.QUEUED, "remap": ImportStatus.UPLOADED,
@@ -53,6 +57,9 @@ class ImportJob(models.Model):
     headers = models.JSONField(_("columns"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The file's size once unzipped (a CSV's own size), measured by the worker's read: only small files are
+    # checked again inside a web request.
+    expanded_size = models.PositiveBigIntegerField(_("size unzipped"), default=0)
     errors = models.JSONField(_("errors"), default=list)
     warnings = models.JSONField(_("warnings"), default=list)
     preview = models.JSONField(_("preview"), default=list)

@@ -20,7 +20,7 @@ from salesflow.core.pages import form_errors, page_view, paginate
 from salesflow.org.roles import has_capability
 
 from . import selectors, services
-from .files import ImportFileError
+from .files import check_upload
 from .forms import UploadForm
 from .handlers import columns_of, handler_for, options_of
 from .models import ImportStatus
@@ -58,10 +58,10 @@ def start_page(request, pages: ImportPages):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > services.MAX_FILE_BYTES:
-                raise ImportFileError(_("The file is larger than 50 MB."))
-            job = services.import_upload(by=request.user, kind=pages.kind, file_name=upload.name,
-                                         content=upload.read())
+            # Only stored here; the worker reads it (issue #15). The size is known before the file is read in.
+            check_upload(upload.name, upload.size, services.limits())
+            job = services.import_receive(by=request.user, kind=pages.kind, file_name=upload.name,
+                                          content=upload.read())
         except AppError as exc:
             form_errors(form, exc)
         else:

@@ -8,11 +8,13 @@ Row numbers in errors are the sheet's own (header = row 1).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +29,13 @@ from .models import IMPORT_FLOW, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 200_000
+# Read at call time (tests lower them); the defaults come from settings (IMPORT_MAX_*).
+MAX_FILE_BYTES = settings.IMPORT_MAX_FILE_BYTES
+MAX_ROWS = settings.IMPORT_MAX_ROWS
 INLINE_CHECK_ROWS = 2000  # bigger files are checked by the task worker while the page polls
+INLINE_CHECK_BYTES = 8 * 1024 * 1024  # and so are files bigger than this once unzipped (issue #15)
 PROGRESS_EVERY = 5000  # rows between two saves of the progress count (one UPDATE each)
-RUNNING = (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
+RUNNING = (ImportStatus.RECEIVED, ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 class Progress:
@@ -83,26 +87,88 @@ class Progress:
 
 # --- the job's steps ------------------------------------------------------------------------------------------
 
-def import_upload(*, by, kind: str, file_name: str, content: bytes) -> ImportJob:
+def limits() -> files.Limits:
+    return dataclasses.replace(files.Limits.from_settings(rows=MAX_ROWS), file_bytes=MAX_FILE_BYTES)
+
+
+def _uploader(by, kind: str):
     handler = handler_for(kind)
     if not has_capability(by, handler.capability):
         raise PermissionRefused()
-    if len(content) > MAX_FILE_BYTES:
-        raise files.ImportFileError(_("The file is larger than 50 MB."))
-    rows = files.non_empty(files.read_rows(file_name, content))
-    if len(rows) < 2:
+    return handler
+
+
+def _read(job: ImportJob, handler: ImportHandler, content: bytes) -> None:
+    """Read the file into the job's header, suggested mapping, row count and size (the job is not saved)."""
+    sheet = files.read_sheet(job.file_name, content, limits())
+    if len(sheet.rows) < 2:
         raise files.ImportFileError(_("The file has no data rows under its header row."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise files.ImportFileError(_("The file has more than {n} rows.").format(n=MAX_ROWS))
-    headers = [str(h or "").strip() for h in rows[0]]
-    return ImportJob.objects.create(kind=kind, created_by=by, file_name=file_name[:255], content=content,
-                                    headers=headers, mapping=files.suggest_mapping(headers, handler.targets),
-                                    total_rows=len(rows) - 1)
+    job.headers = [str(h or "").strip() for h in sheet.rows[0]]
+    job.mapping = files.suggest_mapping(job.headers, handler.targets)
+    job.total_rows = len(sheet.rows) - 1
+    job.expanded_size = sheet.expanded_bytes
+
+
+def import_upload(*, by, kind: str, file_name: str, content: bytes) -> ImportJob:
+    """Read and store a file in one go, refusing a bad one before anything is stored: for the command line and
+    the demo, which are no web request. A web request stores the file with ``import_receive`` instead."""
+    handler = _uploader(by, kind)
+    job = ImportJob(kind=kind, created_by=by, file_name=file_name[:255], content=content)
+    _read(job, handler, content)
+    job.save()
+    return job
+
+
+def import_receive(*, by, kind: str, file_name: str, content: bytes) -> ImportJob:
+    """The web request's part of an upload (issue #15): check what can be checked without reading the file
+    (type, size), store it, and queue the read for the worker; the job's page polls until it is read."""
+    from .tasks import read_import
+
+    _uploader(by, kind)
+    files.check_upload(file_name, len(content), limits())
+    job = ImportJob.objects.create(kind=kind, created_by=by, file_name=file_name[:255], content=content,
+                                   status=ImportStatus.RECEIVED)
+    # Not on commit: outside a transaction the row is committed already, and inside one the database
+    # backend's task row commits with it (the other import steps run in a transaction and queue on commit).
+    read_import.enqueue(job.pk)
+    return job
+
+
+def import_read(job_id: int) -> ImportJob | None:
+    """The worker's read of a received file: its header and rows counted within the caps, or the job fails
+    with the reason (a refused file is dropped: nothing of it is kept but its name)."""
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RECEIVED).first()
+    if job is None:
+        return ImportJob.objects.defer("content", "payload").filter(pk=job_id).first()
+    content = bytes(job.content)
+    refused = ""
+    try:
+        _read(job, handler_for(job.kind), content)
+    except AppError as exc:
+        refused = str(exc.message)
+    del content
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().defer("content", "payload").filter(pk=job_id).first()
+        if current is None or current.status != ImportStatus.RECEIVED:  # cancelled meanwhile
+            return current
+        if refused:
+            current.status = IMPORT_FLOW.next(current.status, "read_bad")
+            current.message = refused
+            current.content = b""
+            current.finished_at = timezone.now()
+            current.save(update_fields=["status", "message", "content", "finished_at"])
+            return current
+        current.status = IMPORT_FLOW.next(current.status, "read_ok")
+        for name in ("headers", "mapping", "total_rows", "expanded_size"):
+            setattr(current, name, getattr(job, name))
+        current.save(update_fields=["status", "headers", "mapping", "total_rows", "expanded_size"])
+    return current
 
 
 def _job_for_update(by, job_id: int, kind: str) -> ImportJob:
     """Only the uploader acts on an import (an administrator may look, not act)."""
-    job = ImportJob.objects.select_for_update().filter(pk=job_id, created_by=by, kind=kind).first()
+    job = (ImportJob.objects.select_for_update().defer("content", "payload")
+           .filter(pk=job_id, created_by=by, kind=kind).first())
     if job is None:
         raise NotFound(_("Import not found."))
     return job
@@ -147,14 +213,14 @@ def import_check(*, by, kind: str, job_id: int, mapping: dict, options: dict | N
     job.progress = 0
     job.message = ""
     job.save(update_fields=["mapping", "status", "payload", "progress", "message"])
-    if job.total_rows <= INLINE_CHECK_ROWS:
+    if job.total_rows <= INLINE_CHECK_ROWS and job.expanded_size <= INLINE_CHECK_BYTES:
         return import_run_check(job.pk)
     transaction.on_commit(lambda: check_import.enqueue(job.pk))
     return job
 
 
 def _data_rows(job: ImportJob) -> list[list]:
-    return files.non_empty(files.read_rows(job.file_name, bytes(job.content)))[1:]
+    return files.read_rows(job.file_name, bytes(job.content), limits())[1:]
 
 
 def _compress(rows: list | dict) -> bytes:

@@ -17,3 +17,12 @@ def check_import(job_id: int) -> str:
 
     job = import_run_check(job_id)
     return job.status if job else ""
+
+
+@task()
+def read_import(job_id: int) -> str:
+    """Read an upload (issue #15: in the worker, never in the web request): its header, rows and caps."""
+    from .services import import_read
+
+    job = import_read(job_id)
+    return job.status if job else ""
