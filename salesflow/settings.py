@@ -34,6 +34,9 @@ if PRODUCTION:
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 # Behind a reverse proxy that sets X-Forwarded-For, audit events record the client's address (TRUST_PROXY=1).
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
+# Refusals (404 on another's record, 403, illegal transitions, self-approval) per user, kind and minute that reach
+# the audit trail as security events; more are dropped (salesflow/audit/security.py).
+AUDIT_REFUSALS_PER_MINUTE = int(os.environ.get("AUDIT_REFUSALS_PER_MINUTE", 10))
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -76,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it asks whether someone is signed in); WhiteNoise has answered static files already.
+    "salesflow.core.middleware.NoStoreMiddleware",
+    "salesflow.core.middleware.NulFreeQueryMiddleware",
     "salesflow.audit.middleware.RequestContextMiddleware",
     "salesflow.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -112,6 +118,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend whose flush may empty the append-only audit table (salesflow/core/sqlite, ADR 0008).
+    DATABASES["default"]["ENGINE"] = "salesflow.core.sqlite"
     # SQLite: WAL and a busy timeout so the web process and the task worker can share the file.
     DATABASES["default"]["OPTIONS"] = {
         # optimize=0x10002 refreshes the planner statistics when they are stale (cheap when they are not);
@@ -152,6 +160,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the audit trail: behind a trusted proxy, the client's, not the proxy's (issue #15).
+AXES_CLIENT_IP_CALLABLE = "salesflow.audit.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "salesflow.org.auth.lockout_response"
 AXES_VERBOSE = False
