@@ -15,12 +15,23 @@ answers 401, and failed sign-ins have their own event (``user.login_failed``, th
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError, transaction
 
 from . import events
+
+log = logging.getLogger(__name__)
+# A probe's path may carry NUL, other controls or lone surrogates, which PostgreSQL refuses in text and JSON.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _clean(text: str, limit: int) -> str:
+    return _UNSAFE.sub("\ufffd", text)[:limit]
 
 DEFAULT_PER_MINUTE = 10
 
@@ -55,9 +66,15 @@ def record_refusals(request, response, refusals: list[tuple[str, str]]) -> None:
         event = _EVENTS.get(kind)
         if event is None or not _allowed(user.pk, kind):
             continue
-        event.record(by=user, object_type="", object_repr=request.path[:255],
-                     after={"code": code, "method": request.method, "status": response.status_code},
-                     note=f"{request.method} {request.get_full_path()}"[:2000])
+        try:
+            # A savepoint: recording a refusal must never turn it into a 500.
+            with transaction.atomic():
+                event.record(by=user, object_type="", object_repr=_clean(request.path, 255),
+                             after={"code": _clean(code, 64), "method": request.method,
+                                    "status": response.status_code},
+                             note=_clean(f"{request.method} {request.get_full_path()}", 2000))
+        except DatabaseError:
+            log.exception("could not record a refusal (%s) for user %s", kind, user.pk)
 
 
 def record_sign_in(sender, request=None, user=None, **kwargs) -> None:

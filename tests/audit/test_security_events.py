@@ -84,6 +84,14 @@ def test_a_self_approval_attempt_is_its_own_kind(org):
     assert event.action == events.SECURITY_SELF_APPROVAL.action and event.after["code"] == "approval_self_approval"
 
 
+def test_a_probe_with_nul_and_a_lone_surrogate_in_its_path_is_recorded_not_a_500(org):
+    c = signed_in(org.rep)
+    assert c.get("/api/v1/customers/%00").status_code in (400, 404)
+    assert c.get("/customers/%ED%A0%80x/").status_code in (400, 404)
+    events_ = security_events(org.rep, events.SECURITY_NOT_FOUND.action)
+    assert events_ and all("\x00" not in e.object_repr and "\x00" not in e.note for e in events_)
+
+
 def test_refusals_are_rate_limited_per_user_and_kind(org, settings):
     settings.AUDIT_REFUSALS_PER_MINUTE = 3
     c = signed_in(org.rep)
