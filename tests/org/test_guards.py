@@ -62,12 +62,13 @@ def test_capability_and_transitions_of_the_pipeline(org):
     assert lost.can("edit", by=rep)  # not a transition: open in every stage
 
 
-def test_any_of_several_capabilities_and_non_transition_states(org):
+def test_prospect_guards_follow_the_d2_lanes_and_non_transition_states(org):
+    # D2.4 (issue #13): the office's 营销主管 — by default the sales supervisor — confirms; the marketing VP does not.
     marketing = UserFactory(username="mvp_guard", role=Role.MARKETING_VP, unit=org.hq)
     prospect = Prospect(consultant=org.rep, unit=org.east_team, status=ProspectStatus.REGISTERED)
-    assert prospect.can("drop", by=fresh(org.supervisor)) and prospect.can("drop", by=fresh(marketing))
+    assert prospect.can("drop", by=fresh(org.supervisor)) and not prospect.can("drop", by=fresh(marketing))
     assert not prospect.can("drop", by=fresh(org.rep))
-    assert prospect.can("confirm", by=fresh(marketing)) and not prospect.can("confirm", by=fresh(org.supervisor))
+    assert prospect.can("confirm", by=fresh(org.supervisor)) and not prospect.can("confirm", by=fresh(marketing))
     assert prospect.can("add_record", by=fresh(org.rep))
     prospect.status = ProspectStatus.DEAL_DONE
     assert not prospect.can("add_record", by=fresh(org.rep))
