@@ -1,6 +1,7 @@
-from django.http import QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -47,14 +48,18 @@ class NoStoreMiddleware:
 
 
 class NulFreeQueryMiddleware:
-    """Drops NUL from the query string and the form fields of a page request: PostgreSQL refuses it in any
-    parameter (a 500 on a search such as ``?q=%00``). The API refuses it with a field error instead
+    """Drops NUL from the query string and the form fields of a page request, and answers 404 to a path that
+    holds one: PostgreSQL refuses it in any parameter (a 500 on a search such as ``?q=%00``). The API refuses it with a field error instead
     (salesflow.api's parser); forms refuse the other control characters (core.forms.TextGuard)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:  # no URL holds one; a text path parameter would carry it to the database
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "not_found", "message": str(_("Not found.")), "fields": {}}, status=404)
+            raise Http404
         if not request.path.startswith("/api/"):
             if "%00" in request.META.get("QUERY_STRING", ""):
                 request.GET = _without_nul(request.GET)
