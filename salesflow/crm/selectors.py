@@ -96,7 +96,8 @@ def customer_get(*, user, customer_id: int) -> Customer:
         raise PermissionRefused()
     customer = (
         Customer.objects.visible_to(user)
-        .select_related("owner", "region", "group", "unit", "referred_by", "created_by", "sheet_updated_by")
+        .select_related("owner", "region", "group", "unit", "referred_by", "created_by", "sheet_updated_by",
+                        "service_owner")
         .filter(pk=customer_id).first()
     )
     if customer is None:

@@ -10,6 +10,8 @@ ZH_HANS = {
     "so the customer is looked after (R15).":
         "该客户所在单位及其上级单位都没有客户服务主管：请在组织架构中设置一位，以便为客户提供服务（R15）。",
     "My service customers": "我的服务客户",
+    "Customer service": "客户服务",
+    "since %(day)s": "自 %(day)s 起",
     "Customers with a won deal that you serve after the sale (R15).": "已成交、由您负责售后服务的客户（R15）。",
     "In service since": "服务开始日期",
     "No customers handed to you yet.": "还没有转交给您的客户。",

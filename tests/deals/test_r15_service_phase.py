@@ -199,3 +199,12 @@ def test_r15_no_move_into_an_after_sales_stage(org, client_for):
     assert r.status_code in (400, 409)
     won = services.opportunity_win(by=fresh(org.rep), opportunity_id=opportunity.pk)
     assert (won.stage, won.probability, won.furthest_rank) == ("won", 100, FUNNEL_RANK[Stage.WON])
+
+
+def test_r15_the_customer_page_names_its_service_owner(org, service, client_for):
+    from django.urls import reverse
+
+    _win(org)
+    html = client_for(org.rep).get(reverse("crm:customer_detail", args=[org.cust_rep.pk])).content.decode()
+    block = html[html.index('data-testid="service-owner"'):][:300]
+    assert service.display_name in block
