@@ -264,6 +264,19 @@ LOGGING = {
 # When the morning reminders of planned visits and due follow-ups go out (local time, HH:MM).
 VISIT_REMINDER_TIME = os.environ.get("VISIT_REMINDER_TIME", "07:30")
 
+# Issue #15: a visit is logged within this many days of happening (no back-dating beyond it).
+VISIT_BACKDATE_DAYS = int(os.environ.get("VISIT_BACKDATE_DAYS", 7))
+
+# Issue #15: API tokens expire this many days after they are issued, and after this many days unused.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 90))
+API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", 30))
+# Live tokens a person may hold at once (the password exchange replaces a live token of the same name).
+API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", 10))
+
+# Issue #15: who may stand in for an approver is bounded (approvals/delegation.py); this widens it per role of the
+# person away, e.g. {"accountant": ["finance_vp"]}. Python data, not the environment: it is policy, set in review.
+APPROVAL_DELEGATE_EXTRA_ROLES: dict[str, list[str]] = {}
+
 # Demo data is for development only: `salesflow demo` refuses when this is False.
 ALLOW_DEMO_DATA = not PRODUCTION
 
