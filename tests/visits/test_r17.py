@@ -186,7 +186,8 @@ def test_work_log_api(org, log_visit, client_for, clock):
 
 
 @pytest.mark.parametrize("url", ["/visits/worklogs/", "/api/v1/work-logs"])
-def test_work_log_lists_query_counts(org, url, client_for, log_visit, django_assert_max_num_queries):
+def test_work_log_lists_query_counts(org, url, client_for, log_visit, django_assert_max_num_queries, settings):
+    settings.VISIT_BACKDATE_DAYS = 60  # the history reaches back further than a visit may be logged
     def fill(n, offset):
         for i in range(n):
             who = (org.rep, org.rep_b, org.supervisor)[i % 3]
