@@ -24,6 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.core.masking import mask_pair
+
 from .context import current_ip
 from .models import AuditEvent
 
@@ -77,7 +79,11 @@ class EventType:
         after: dict | None = None,
         note: str = "",
     ) -> dict:
-        """The event as a plain row ({attname: value}, not saved): for ``record_many``."""
+        """The event as a plain row ({attname: value}, not saved): for ``record_many``.
+
+        Phone and ID numbers in ``before``/``after`` are stored masked (issue #15, ``core.masking``): every
+        writer, ``record`` and ``record_many`` alike, goes through here."""
+        before, after = mask_pair(before, after)
         if obj is not None:
             object_type = object_type or obj._meta.label_lower
             object_id = obj.pk if object_id is None else object_id

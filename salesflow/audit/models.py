@@ -68,10 +68,17 @@ class AuditEvent(models.Model):
         return action_label(self.action)
 
     def raw_changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field whose value changed, as stored."""
+        """(field, before, after) for each field whose value changed, as stored; a phone whose old and new numbers
+        mask alike is listed under ``core.masking.CHANGED_KEY`` and counts as changed."""
+        from salesflow.core.masking import CHANGED_KEY
+
         before, after = self.before or {}, self.after or {}
-        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return []
+        forced = after.get(CHANGED_KEY) or []
+        forced = set(forced) if isinstance(forced, list) else set()
+        keys = [k for k in dict.fromkeys([*before.keys(), *after.keys()]) if k != CHANGED_KEY]
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k) or k in forced]
 
     @property
     def object_label(self) -> str:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from salesflow.core.errors import PermissionRefused
+from salesflow.core.masking import is_sensitive, mask_data, mask_value
 
 from .labels import current_object_type, object_type_names
 from .models import AuditEvent
@@ -124,9 +125,15 @@ def readable_changes(events) -> list:
             return _choice(field, value)
         return value
 
+    def shown(key, field, value):
+        # Defence in depth (issue #15): a phone or ID number is masked whatever the row holds (rows are masked when
+        # written and old ones were rewritten by audit 0004; a writer that bypassed EventType.row is caught here).
+        return mask_value(value) if is_sensitive(key) else mask_data(show(field, value))
+
     for event, rows in plan:
         event.readable = [
-            (str(getattr(field, "verbose_name", key)) if field is not None else key, show(field, old), show(field, new))
+            (str(getattr(field, "verbose_name", key)) if field is not None else key,
+             shown(key, field, old), shown(key, field, new))
             for key, field, old, new in rows
             if not (old in (None, "") and new in (None, ""))
         ]

@@ -11,7 +11,7 @@ from salesflow.crm.api import CappedPagination, ErrorOut
 from salesflow.org.selectors import unit_named, user_named
 
 from . import selectors, services
-from .selectors import LeadFilters
+from .selectors import LeadFilters, lead_phone
 
 router = Router(tags=["leads"])
 
@@ -56,6 +56,11 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_actions(obj, context) -> list[str]:
         return obj.actions(by=context["request"].user)
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        # Masked unless the caller owns the lead: a pool lead's number is shown in full only once claimed.
+        return lead_phone(context["request"].user, obj)
 
 
 class LeadIn(Schema):

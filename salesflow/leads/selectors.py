@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.audit.models import AuditEvent
-from salesflow.core.chinese import looks_like_credit_code, phone_search_digits
+from salesflow.core.chinese import looks_like_credit_code, mask_phone, phone_search_digits
 from salesflow.core.errors import NotFound, PermissionRefused
 from salesflow.crm.selectors import PHONE_RE
 from salesflow.org.roles import has_capability
@@ -79,6 +79,14 @@ def lead_get(*, user, lead_id: int) -> Lead:
     if lead is None:
         raise NotFound(_("Lead not found."))
     return lead
+
+
+def lead_phone(viewer, lead: Lead) -> str:
+    """R20, as for customers: the lead's owner reads the number in full, everybody else masked; a lead in the pool
+    has no owner, so every rep who may claim it sees it masked until they claim it (issue #15)."""
+    if not lead.phone:
+        return ""
+    return lead.phone if lead.owner_id is not None and viewer.pk == lead.owner_id else mask_phone(lead.phone)
 
 
 def lead_history(*, lead: Lead, limit: int = 200) -> list[AuditEvent]:

@@ -95,7 +95,8 @@ def lead_detail(request, lead_id: int):
     actions = lead.actions(by=user)
     can = {action: action in actions for action in LEAD_ACTIONS}
     return render(request, "leads/lead_detail.html", {
-        "lead": lead, "history": selectors.lead_history(lead=lead), "can": can,
+        "lead": lead, "phone": selectors.lead_phone(user, lead), "history": selectors.lead_history(lead=lead),
+        "can": can,
         # What the apps above leads add (the visits' "Log visit" button): leads.hooks.LEAD_PANELS.
         "panels": collect(LEAD_PANELS, lead=lead, user=user, request=request),
         "screen_form": ScreenForm(initial=initial) if can["screen"] else None,
