@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .parsers import TEXT_MESSAGE, has_bad_text
 
@@ -36,3 +37,33 @@ class StyledForm(TextGuard, forms.Form):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+# A sensitive stored value (a phone number) the user may only see masked: the edit form shows the masked form and
+# keeps the stored value unless a new one is typed (issue #15: the reception edit form pre-filled the visitor's full
+# number for a supervisor who may only see it masked, and saving round-tripped it).
+
+def show_masked(form: forms.Form, name: str, *, stored: str, shown: str) -> None:
+    """Show ``shown`` (the masked value) in ``form``'s field ``name`` instead of ``stored``; call before the form is
+    rendered or validated. Nothing to do when the user may see the value (``shown == stored``)."""
+    if not stored or shown == stored:
+        return
+    form.initial[name] = shown
+    field = form.fields[name]
+    field.help_text = _("Shown masked. Leave it as it is to keep the number, or type a new one.")
+
+    def whole_number(value):
+        if isinstance(value, str) and "*" in value and value.strip() != shown:
+            raise ValidationError(_("Type the whole new number, or leave the masked one as it is."),
+                                  code="masked")
+
+    field.validators.append(whole_number)
+    form.masked_fields = {**getattr(form, "masked_fields", {}), name: shown}
+
+
+def submitted_data(form: forms.Form) -> dict:
+    """The form's cleaned data for the service, without the masked fields that came back as shown (so the
+    service keeps the stored values)."""
+    masked = getattr(form, "masked_fields", {})
+    return {key: value for key, value in form.cleaned_data.items()
+            if not (key in masked and isinstance(value, str) and value.strip() == masked[key])}

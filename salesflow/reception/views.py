@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.forms import show_masked, submitted_data
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users, service_supervisors, user_find
@@ -143,9 +144,11 @@ def record_edit(request, record_id: int):
     source = request.POST if request.method == "POST" else initial
     form = ReceptionForm(request.POST or None, initial=initial,
                          **_link_choices(request.user, record=record, initial=source))
+    # R20: whoever may only see the visitor's number masked edits it masked; it is kept unless a new one is typed.
+    show_masked(form, "phone", stored=record.phone, shown=selectors.visitor_phone(request.user, record))
     if request.method == "POST" and form.is_valid():
         try:
-            services.reception_update(by=request.user, record_id=record.pk, data=_record_data(form))
+            services.reception_update(by=request.user, record_id=record.pk, data=submitted_data(form))
         except AppError as exc:
             form_errors(form, exc)
         else:
