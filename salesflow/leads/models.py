@@ -79,16 +79,18 @@ class LeadQuerySet(ScopedQuerySet):
 
 class Lead(Guarded, models.Model):
     # Who may do what, as the services enforce it: working a lead (screen, contact, convert, release) is for a
-    # sales editor who is its owner or above them (a unit head over the owner's unit, leadership) — anybody who
-    # sees a pool lead may screen or convert it; a pool lead is claimed, never contacted or released; assigning
+    # sales editor who is its owner or above them (a unit head over the owner's unit, leadership); a pool lead is
+    # claimed first, never screened, contacted, converted or released while unowned (issue #15); assigning
     # needs only the role. A visit to the lead is its first contact until it has been contacted, so until then
     # only those who work it may log one. Seeing the lead at all is the data scope's business (visible_to).
     flow = LEAD_FLOW
     permits = {
         "create": Permit("lead.edit"),  # the role only (Lead.role_allows): there is no lead yet
-        "screen": Permit("lead.edit", who="worker", states=SCREEN_STATUSES, refusal=WORKERS_ONLY),
+        # Issue #15: a pool lead is worked (screened, contacted, converted) only once claimed, so the claim cap
+        # holds; converting an unclaimed one used to make the rep its owner without a claim.
+        "screen": Permit("lead.edit", who="worker", states=SCREEN_STATUSES, when="owned", refusal=WORKERS_ONLY),
         "contact": Permit("lead.edit", who="worker", states=WORKED_STATUSES, when="owned", refusal=WORKERS_ONLY),
-        "convert": Permit("lead.edit", who="worker", refusal=WORKERS_ONLY),
+        "convert": Permit("lead.edit", who="worker", when="owned", refusal=WORKERS_ONLY),
         "release": Permit("lead.edit", who="worker", when="owned", refusal=WORKERS_ONLY),
         "claim": Permit("lead.claim", states=POOL_STATUSES, when="in_pool"),
         "assign": Permit("lead.assign"),

@@ -66,6 +66,13 @@ def assistant(org):
                        manager=org.supervisor)
 
 
+def _unowned(lead):
+    """A qualified lead waiting in the pool (rows from before issue #15, when a pool lead could be screened)."""
+    Lead.objects.filter(pk=lead.pk).update(owner=None)
+    lead.refresh_from_db()
+    return lead
+
+
 @pytest.fixture
 def leads(org, make_lead, assistant):
     """One lead in each situation a page can show: rep's leads through their life, pool leads, a converted one."""
@@ -82,8 +89,8 @@ def leads(org, make_lead, assistant):
         "parked": screened(make_lead(name="搁置线索有限公司"), "low"),
         "converted": converted,
         "team_pool": make_lead(by=org.supervisor, owner=None, name="一组公海线索有限公司"),
-        "pool_qualified": screened(make_lead(by=org.supervisor, owner=None, name="公海合格线索有限公司"), "high",
-                                   by=org.supervisor),
+        "pool_qualified": _unowned(screened(make_lead(by=org.supervisor, name="公海合格线索有限公司"), "high",
+                                            by=org.supervisor)),
         "region_pool": make_lead(by=org.manager, owner=None, name="大区公海线索有限公司"),
     }
     S = LeadStatus
@@ -153,7 +160,8 @@ def test_owner_supervisor_and_manager_keep_their_buttons(org, leads, client_for)
     for user in (org.rep, org.supervisor, org.manager):
         assert "convert" in _buttons(client_for(user), leads["qualified"])
     assert _buttons(client_for(org.rep), leads["converted"]) == set()
-    assert _buttons(client_for(org.supervisor), leads["team_pool"]) == {"claim", "screen", "assign"}
+    # Issue #15: a pool lead is claimed before it is worked, so it offers no screening.
+    assert _buttons(client_for(org.supervisor), leads["team_pool"]) == {"claim", "assign"}
 
 
 def test_assistant_and_accountant_are_not_offered_what_they_would_be_refused(org, assistant, leads, client_for):
@@ -162,7 +170,7 @@ def test_assistant_and_accountant_are_not_offered_what_they_would_be_refused(org
     helper = client_for(assistant)
     assert _buttons(helper, leads["assigned"]) == set()
     assert _buttons(helper, leads["qualified"]) == set()
-    assert _buttons(helper, leads["team_pool"]) == {"claim", "screen"}  # anybody who sees a pool lead works it
+    assert _buttons(helper, leads["team_pool"]) == {"claim"}  # anybody who sees a pool lead may claim it
     # Once the lead has been contacted, a visit is no longer its first contact: the service takes the assistant's.
     assert _buttons(helper, leads["contacted"]) == {"log_visit"}
     accountant = client_for(org.finance)  # sees every lead, changes none
@@ -174,8 +182,8 @@ def test_a_rep_of_another_team_gets_only_the_pool_actions(org, leads, client_for
     other = client_for(org.rep3)  # 上海二组: the region's pool is theirs too, 上海一组's leads are not
     assert other.get(f"/leads/{leads['assigned'].pk}/").status_code == 404
     assert other.get(f"/leads/{leads['team_pool'].pk}/").status_code == 404
-    assert _buttons(other, leads["region_pool"]) == {"claim", "screen"}
-    assert _buttons(client_for(org.rep_b), leads["pool_qualified"]) == {"claim", "screen", "convert"}
+    assert _buttons(other, leads["region_pool"]) == {"claim"}
+    assert _buttons(client_for(org.rep_b), leads["pool_qualified"]) == {"claim"}
 
 
 def test_pool_and_list_pages_offer_claim_and_create_by_role(org, assistant, leads, client_for):
@@ -196,4 +204,4 @@ def test_api_lists_the_callers_actions(org, assistant, leads, client_for):
                        "supervisor": ["contact", "screen", "assign", "release", "log_visit"],
                        "assistant": [], "finance": []}
     rows = client_for(org.rep3).get("/api/v1/leads?pool=true").json()["items"]
-    assert [(row["id"], row["actions"]) for row in rows] == [(leads["region_pool"].pk, ["claim", "screen"])]
+    assert [(row["id"], row["actions"]) for row in rows] == [(leads["region_pool"].pk, ["claim"])]

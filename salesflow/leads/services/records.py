@@ -65,6 +65,8 @@ def lead_screen(*, by, lead: Lead, need: str, purchasing_power: str, credit: str
     Lead.role_require("screen", by=by)
     lead = _locked(by, lead.pk)
     lead.require_permitted("screen", by=by)
+    if lead.owner_id is None:
+        raise Conflict(codes.LEAD_NOT_IN_POOL, _("Claim the lead before screening it."))
     errors = {key: [_("Choose a level.")] for key, value in
               (("need", need), ("purchasing_power", purchasing_power), ("credit", credit)) if value not in Level.values}
     if errors:
@@ -117,10 +119,12 @@ def lead_convert(*, by, lead: Lead, customer_id: int | None = None, opportunity:
     Lead.role_require("convert", by=by)
     lead = _locked(by, lead.pk)
     lead.require_permitted("convert", by=by)
+    if lead.owner_id is None:
+        raise Conflict(codes.LEAD_NOT_IN_POOL, _("Claim the lead before converting it."))
     if not lead.open_for("convert"):
         raise AppError(codes.LEAD_NOT_QUALIFIED, _("Only a qualified lead can be converted; screen it first."),
                        status=409)
-    owner = lead.owner or by
+    owner = lead.owner
     if customer_id:
         customer = Customer.objects.visible_to(by).filter(pk=customer_id).first()
         if customer is None:
