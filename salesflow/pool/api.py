@@ -84,8 +84,8 @@ def list_pool(request, filters: Query[PoolFilterIn]):
 
 @router.post("/{customer_id}/claim", response={200: CustomerOut, **ERRORS})
 def claim_customer(request, customer_id: int):
-    """Take the customer from the pool (per-rep customer cap of the rep's unit). 409 when somebody was faster
-    or the cap is reached."""
+    """Take the customer from the pool (per-rep customer cap of the rep's unit). 409 when the cap is reached; 404
+    when somebody was faster, as for a customer out of reach (issue #15: "taken" is not told apart)."""
     selectors.customer_pool_reach(user=request.user, customer_id=customer_id)  # another pool's: 404 for everyone
     services.customer_pool_claim(by=request.user, customer_id=customer_id)
     return customer_out(request.user, crm_selectors.customer_get(user=request.user, customer_id=customer_id))

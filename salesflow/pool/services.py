@@ -75,12 +75,13 @@ def customer_pool_claim(*, by, customer_id: int) -> Customer:
     # Locked by id alone: a second claimer blocked on the lock re-reads the row and must still find it, to be
     # told "already claimed" rather than "not found".
     customer = Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).first()
-    if customer is None or not (in_pool_scope(by, customer.unit_id) or customer.owner_id == by.pk):
-        raise NotFound(_("Customer not found."))
-    if customer.owner_id == by.pk:
+    if customer is not None and customer.owner_id == by.pk:
         raise Conflict(codes.CUSTOMER_ALREADY_CLAIMED, _("This customer is already yours."))
-    if customer.owner_id is not None:
-        raise Conflict(codes.CUSTOMER_ALREADY_CLAIMED, _("Somebody has already claimed this customer."))
+    # Issue #15: "taken by somebody else" answers as "not visible" and "missing" do, so claiming ids one by one
+    # cannot tell which customers of the unit exist and are owned; the racing loser reads the same answer (the
+    # pool list no longer shows the customer either).
+    if customer is None or customer.owner_id is not None or not in_pool_scope(by, customer.unit_id):
+        raise NotFound(_("Customer not found."))
     if customer.status != CustomerStatus.ACTIVE:
         raise Conflict(codes.CUSTOMER_NOT_IN_POOL, _("This customer is not waiting in the pool."))
     # The cap is checked by the CUSTOMER_FROM_POOL hook (customer_cap_on_leaving_pool), as for an assignment.

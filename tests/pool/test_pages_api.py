@@ -63,9 +63,9 @@ def test_claim_from_the_page(org, in_pool, client_for):
     resp = client_for(org.rep).post(f"/leads/customer-pool/{customer.pk}/claim/")
     assert resp.status_code == 302 and resp.url == f"/customers/{customer.pk}/"
     assert Customer.objects.get(pk=customer.pk).owner_id == org.rep.pk
-    # The slower rep is told clearly, on the pool page.
-    resp = client_for(org.rep_b).post(f"/leads/customer-pool/{customer.pk}/claim/", follow=True)
-    assert "Somebody has already claimed this customer." in resp.content.decode()
+    # The slower rep gets the answer an invisible customer gets (issue #15).
+    resp = client_for(org.rep_b).post(f"/leads/customer-pool/{customer.pk}/claim/")
+    assert resp.status_code == 404
     assert client_for(org.rep2).post(f"/leads/customer-pool/{customer.pk}/claim/").status_code == 404
     assert client_for(org.finance).post(f"/leads/customer-pool/{customer.pk}/claim/").status_code == 403
     assert client_for(None).post(f"/leads/customer-pool/{customer.pk}/claim/").status_code == 302
@@ -144,7 +144,7 @@ def test_api_list_claim_assign_release(org, in_pool, client_for):
     claimed = send(rep, f"/api/v1/customer-pool/{customer.pk}/claim")
     assert claimed.status_code == 200 and claimed.json()["owner_id"] == org.rep.pk
     again = send(client_for(org.rep_b), f"/api/v1/customer-pool/{customer.pk}/claim")
-    assert again.status_code == 409 and again.json()["code"] == "customer_already_claimed"
+    assert again.status_code == 404 and again.json()["code"] == "not_found"  # as if not visible (issue #15)
     no_reason = send(rep, f"/api/v1/customers/{customer.pk}/release", {"reason": ""})
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["fields"]
     released = send(rep, f"/api/v1/customers/{customer.pk}/release", {"reason": "联系不上"})
@@ -152,7 +152,7 @@ def test_api_list_claim_assign_release(org, in_pool, client_for):
     assigned = send(client_for(org.supervisor), f"/api/v1/customer-pool/{customer.pk}/assign",
                     {"owner_id": org.rep_b.pk, "note": "换人跟进"})
     assert assigned.status_code == 200 and assigned.json()["owner_id"] == org.rep_b.pk
-    assert send(rep, f"/api/v1/customer-pool/{customer.pk}/claim").json()["code"] == "customer_already_claimed"
+    assert send(rep, f"/api/v1/customer-pool/{customer.pk}/claim").json()["code"] == "not_found"
     assert client_for(org.planner).get("/api/v1/customer-pool").status_code == 403
     assert client_for(None).get("/api/v1/customer-pool").status_code == 401
 

@@ -40,7 +40,7 @@ def test_two_reps_claim_the_same_customer(org):
             lambda c=customer: pool.customer_pool_claim(by=fresh(org.rep_b), customer_id=c.pk))
         assert sum(r is not None for r in results) == 1
         failure = next(e for e in errors if e is not None)
-        assert isinstance(failure, AppError) and failure.code == "customer_already_claimed", repr(failure)
+        assert isinstance(failure, AppError) and failure.code == "not_found", repr(failure)  # issue #15
         winner = next(r for r in results if r is not None)
         assert Customer.objects.get(pk=customer.pk).owner_id == winner.owner_id
         assert AuditEvent.objects.filter(customer_id=customer.pk, action="customer.claimed").count() == 1
@@ -66,7 +66,8 @@ def test_a_claim_and_a_manager_assignment_at_once(org):
     assert sum(r is not None for r in results) == 1, errors
     winner = next(r for r in results if r is not None)
     assert Customer.objects.get(pk=customer.pk).owner_id == winner.owner_id
-    assert getattr(next(e for e in errors if e is not None), "code", None) == "customer_already_claimed"
+    # The assignment loses with "already claimed"; the claim loses as a claim of an invisible customer (issue #15).
+    assert getattr(next(e for e in errors if e is not None), "code", None) in {"customer_already_claimed", "not_found"}
 
 
 def test_two_sweeps_at_once_warn_each_owner_once(org):
