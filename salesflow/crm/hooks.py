@@ -19,3 +19,16 @@ CUSTOMER_PANELS = Hook(
         "the timeline).",
     in_transaction=False,
 )
+
+CUSTOMER_OWNER_CHANGED = Hook(
+    "crm.customer_owner_changed",
+    signature="handler(*, changes: dict[int, int | None], new_owner: User | None, by, at, note) -> int",
+    doc="Inside the transaction that changed the owner of customers (reassigned, released or returned to the "
+        "pool, claimed, assigned from the pool, handed over on a user's deactivation), after the customer rows are "
+        "written and audited and while they are locked. ``changes``: {customer id: previous owner id, None when it "
+        "came from the pool}; ``new_owner``: the user who has them now, None for the pool; ``by``: None for the "
+        "pool's sweep. Each app moves what belongs to the customers' relationship (open opportunities, draft "
+        "requests, planned visits…) by one rule — closed documents keep their historical owner — locks its rows "
+        "after the customers' (the writers' lock order), records one audit row per record moved, and returns how "
+        "many it changed. Batch the writes: a customer may have many records, a sweep many customers.",
+)

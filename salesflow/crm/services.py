@@ -20,7 +20,7 @@ from salesflow.org.selectors import assignable_users, region_of
 
 from . import error_codes as codes
 from . import events
-from .hooks import CUSTOMER_FROM_POOL
+from .hooks import CUSTOMER_FROM_POOL, CUSTOMER_OWNER_CHANGED
 from .models import CUSTOMER_FLOW, Contact, Customer, CustomerGroup
 from .validation import SHEET_FIELDS, Lookups, clean_contact, clean_customer, clean_sheet
 
@@ -229,7 +229,21 @@ def customer_reassign(*, by, customer: Customer, owner: User, note: str = "",
     _give(customer, owner)
     events.CUSTOMER_REASSIGNED.record(by=by, obj=customer, customer_id=customer.pk, before=before,
                                       after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    owner_changed(changes={customer.pk: before["owner"]}, new_owner=owner, by=by, note=note)
     return customer
+
+
+def owner_changed(*, changes: dict[int, int | None], new_owner: User | None, by, note: str = "",
+                  at: dt.datetime | None = None) -> dict:
+    """Issue #15: whatever belongs to the customers' relationship follows them, by one rule, in this transaction
+    (``CUSTOMER_OWNER_CHANGED``: the apps above crm move their own records). Every writer of ``Customer.owner``
+    calls it after writing and auditing the customer rows, which it still holds locked (customer first, then its
+    documents: the lock order of every writer)."""
+    changes = {pk: old for pk, old in changes.items() if old != (new_owner.pk if new_owner else None)}
+    if not changes:
+        return {}
+    return CUSTOMER_OWNER_CHANGED.call(changes=changes, new_owner=new_owner, by=by, at=at or timezone.now(),
+                                       note=note)
 
 
 # --- the public pool (公海): the pool app decides who and when, these write the customer rows ----------------
@@ -252,6 +266,7 @@ def customer_from_pool(*, by, customer: Customer, owner: User, note: str = "", c
     (events.CUSTOMER_CLAIMED if claimed else events.CUSTOMER_POOL_ASSIGNED).record(
         by=by, obj=customer, customer_id=customer.pk, before=before,
         after={"owner": owner.pk, "unit": owner.unit_id}, note=note)
+    owner_changed(changes={customer.pk: None}, new_owner=owner, by=by, note=note)
     return customer
 
 
@@ -266,6 +281,8 @@ def customer_to_pool(*, by, customer: Customer, note: str, at: dt.datetime | Non
     customer.save(update_fields=["owner", "owned_since", "pool_warned_at", "released_at", "updated_at"])
     events.CUSTOMER_RELEASED.record(by=by, obj=customer, customer_id=customer.pk, before=before,
                                     after={"owner": None, "unit": customer.unit_id}, note=note)
+    owner_changed(changes={customer.pk: before["owner"]}, new_owner=None, by=by, note=note,
+                  at=customer.released_at)
     return customer
 
 
@@ -273,8 +290,11 @@ def customers_to_pool(*, customer_ids: list[int], at: dt.datetime) -> int:
     """The pool's sweep returns overdue customers. The caller (``pool.services.customers_pool_sweep``) holds the
     rows' locks (SELECT … FOR UPDATE SKIP LOCKED per batch) and records one ``customer.reclaimed`` event each."""
     _require_transaction("customers_to_pool")
-    return Customer.objects.filter(pk__in=customer_ids).update(owner=None, owned_since=None, pool_warned_at=None,
-                                                               released_at=at, updated_at=timezone.now())
+    previous = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "owner_id"))
+    count = Customer.objects.filter(pk__in=customer_ids).update(owner=None, owned_since=None, pool_warned_at=None,
+                                                                released_at=at, updated_at=timezone.now())
+    owner_changed(changes=previous, new_owner=None, by=None, note=_("Returned to the pool by the sweep"), at=at)
+    return count
 
 
 def customers_mark_pool_warned(*, customer_ids: list[int], at: dt.datetime) -> int:
@@ -451,6 +471,7 @@ def customers_transfer_all(*, from_user: User, to_user: User, by) -> int:
                                                before={"owner": from_user.pk}, after={"owner": to_user.pk},
                                                note=note)
                 for pk in ids)
+    owner_changed(changes=dict.fromkeys(ids, from_user.pk), new_owner=to_user, by=by, note=note)
     return len(ids)
 
 

@@ -15,6 +15,15 @@ class DealsConfig(AppConfig):
 
         register_documents()
         OWNERSHIP_TRANSFER.register(opportunities_transfer_all)
+
+        from salesflow.crm.hooks import CUSTOMER_OWNER_CHANGED
+
+        from .discounts.services import discounts_follow_customer
+        from .services import opportunities_follow_customer
+
+        # Issue #15: open deals and draft discount requests follow their customer to its new owner.
+        CUSTOMER_OWNER_CHANGED.register(opportunities_follow_customer)
+        CUSTOMER_OWNER_CHANGED.register(discounts_follow_customer)
         OWNER_UNIT_CHANGED.register(opportunities_follow_owner_unit)
 
         from salesflow.core import activity

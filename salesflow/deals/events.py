@@ -8,7 +8,7 @@ from salesflow.audit.events import declare
 from .discounts import events as discount_events  # noqa: F401 — registers the discount request's events
 
 OPPORTUNITY_CREATED = declare("opportunity.created", _("Opportunity created"))
-OPPORTUNITY_REASSIGNED = declare("opportunity.reassigned", _("Opportunity handed over (previous owner deactivated)"))
+OPPORTUNITY_REASSIGNED = declare("opportunity.reassigned", _("Opportunity handed over with its customer"))
 OPPORTUNITY_UPDATED = declare("opportunity.updated", _("Opportunity updated"))
 OPPORTUNITY_MOVED = declare("opportunity.moved", _("Opportunity moved to another stage"))
 OPPORTUNITY_CHECKLIST_SET = declare("opportunity.checklist_set", _("Opportunity checklist item ticked"))

@@ -84,7 +84,7 @@ def customer_conversion(*, user, filters: FunnelFilters, period) -> dict:
 
 def pipeline_summary(*, user, filters: FunnelFilters | None = None) -> dict:
     f = filters or FunnelFilters()
-    base = opportunities_narrowed(opportunities_in_scope(user), owner=f.owner, unit=f.unit, region=f.region)
+    base = opportunities_narrowed(opportunities_in_scope(user, history=False), owner=f.owner, unit=f.unit, region=f.region)
     period = quarter_range(f.period)
     if period:
         base = base.filter(first_contact_at__gte=period[0], first_contact_at__lt=period[1])

@@ -51,7 +51,20 @@ class Competitor(models.Model):
 
 
 class OpportunityQuerySet(ScopedQuerySet):
-    """The customers' data scope on the owner and the owner's unit: own, unit subtree, or all."""
+    """The customers' data scope on the owner and the owner's unit: own, unit subtree, or all; and (issue #15)
+    the closed deals of the customers in the user's scope — a customer's new owner reads the deals its previous
+    owner won or lost, which keep their historical owner (open ones follow the customer:
+    ``services.opportunities_follow_customer``)."""
+
+    def extra_scope(self, user, scope):
+        from salesflow.org.roles import Scope
+
+        from .pipeline import CLOSED_STAGES
+
+        customers = Q(customer__owner_id=scope.user_id)
+        if scope.kind == Scope.UNIT:
+            customers |= Q(customer__unit_id__in=scope.unit_ids)
+        return Q(stage__in=CLOSED_STAGES) & customers
 
 
 class Opportunity(Guarded, models.Model):

@@ -60,9 +60,13 @@ class OpportunityFilters:
     close_quarter: str = ""  # the expected close date falls in this quarter
 
 
-def opportunities_in_scope(user) -> QuerySet[Opportunity]:
+def opportunities_in_scope(user, *, history: bool = True) -> QuerySet[Opportunity]:
+    """``history=False``: without the closed deals of the user's customers that another owner won or lost
+    (``OpportunityQuerySet.extra_scope``): figures of the user's own scope, like the funnel, leave them out."""
     if not has_capability(user, "customer.view"):
         raise PermissionRefused()
+    if not history:
+        return Opportunity.objects.visible_to(user, extra_scope=lambda _user, _scope: None)
     return Opportunity.objects.visible_to(user)
 
 

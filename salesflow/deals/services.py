@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesflow.audit.events import record_many, snapshot
-from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
+from salesflow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.parsers import (
     parse_date,
     parse_field,
@@ -19,6 +19,8 @@ from salesflow.org.roles import has_capability
 
 from . import events
 from .hooks import OPPORTUNITY_WON
+
+CUSTOMER_IN_POOL = "customer_in_pool"
 
 # --- opportunities (商机) -------------------------------------------------------------------------------
 
@@ -89,16 +91,32 @@ def opportunity_create(*, by, customer_id: int, data: dict, owner=None, source_l
 
 def _locked_opportunity(by, opportunity_id: int, action: str = "edit"):
     """The deal, locked, once the actor's role may take ``action`` (checked first: a wrong role is refused
-    whether or not the deal exists) and the deal's stage allows it (Opportunity.permits)."""
+    whether or not the deal exists) and the deal's stage allows it (Opportunity.permits).
+
+    Lock order of every writer (issue #15): the customer's row first, then the deal. A reassignment holds the
+    customer while its open deals follow the new owner, so a move or a win racing it waits and then finds the
+    deal as the reassignment left it (another's: not found), never the other way round. A closed deal read only
+    through its customer (the new owner's view of a predecessor's deal) may be reopened, nothing else."""
     from .models import Opportunity
 
     Opportunity.role_require(action, by=by)
+    customer_id = Opportunity.objects.filter(pk=opportunity_id).values_list("customer_id", flat=True).first()
+    if customer_id is not None:
+        Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).values_list("pk").first()
     opportunity = (Opportunity.objects.visible_to(by).select_for_update(of=("self",))
                    .filter(pk=opportunity_id).first())
     if opportunity is None:
         raise NotFound(_("Opportunity not found."))
+    if action != "reopen" and not (Opportunity.objects.visible_to(by, extra_scope=_no_history)
+                                   .filter(pk=opportunity.pk).exists()):
+        raise PermissionRefused(_("This deal closed with its previous owner: you may read it or reopen it."))
     opportunity.require(action, by=by)
     return opportunity
+
+
+def _no_history(user, scope):
+    """The deals' data scope without the customer's history (``OpportunityQuerySet.extra_scope``)."""
+    return None
 
 
 def _enter_stage(opportunity, *, to_stage, by, now) -> None:
@@ -249,11 +267,26 @@ def opportunity_reopen(*, by, opportunity_id: int):
 
     opportunity = _locked_opportunity(by, opportunity_id, "reopen")
     target = PIPELINE_FLOW.next(opportunity.stage, "reopen")
+    # Issue #15: an open deal belongs to the customer's relationship, so it reopens with the customer's owner —
+    # only for someone who may act on the customer now (its historical owner may no longer), and not while the
+    # customer waits in the pool (claim it first).
+    customer = Customer.objects.visible_to(by).filter(pk=opportunity.customer_id).first()
+    if customer is None:
+        raise PermissionRefused(_("This customer is no longer yours: its new owner may reopen the deal."))
+    if customer.owner_id is None:
+        raise Conflict(CUSTOMER_IN_POOL, _("This customer waits in the public pool: claim or assign it first."))
     before = snapshot(opportunity, OPPORTUNITY_FIELDS)
     _enter_stage(opportunity, to_stage=target, by=by, now=timezone.now())
     opportunity.closed_at, opportunity.lost_reason, opportunity.won_by = None, None, None
-    opportunity.save(update_fields=["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "lost_reason",
-                                    "won_by", "updated_at"])
+    fields = ["stage", "probability", "stage_entered_at", "furthest_rank", "closed_at", "lost_reason", "won_by",
+              "updated_at"]
+    if opportunity.owner_id != customer.owner_id:
+        from salesflow.org.selectors import region_of
+
+        opportunity.owner, opportunity.unit = customer.owner, customer.owner.unit
+        opportunity.region = region_of(customer.owner.unit)
+        fields += ["owner", "unit", "region"]
+    opportunity.save(update_fields=fields)
     events.OPPORTUNITY_REOPENED.record(by=by, obj=opportunity, customer_id=opportunity.customer_id,
                                        before=before, after=snapshot(opportunity, OPPORTUNITY_FIELDS))
     return opportunity
@@ -322,3 +355,60 @@ def opportunities_follow_owner_unit(*, user, by) -> int:
 
     return (Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES).exclude(unit_id=user.unit_id)
             .update(unit=user.unit_id))
+
+
+# --- issue #15: the deals follow their customer ----------------------------------------------------------
+
+# The lost reason of the deals a customer's return to the pool closes: stored data like the managed list's (the
+# list is Chinese), inactive so that nobody picks it by hand.
+POOL_LOST_REASON = "退回公海"
+
+
+def opportunities_follow_customer(*, changes: dict, new_owner, by, at, note: str = "") -> int:
+    """``crm.hooks.CUSTOMER_OWNER_CHANGED``: the customers' open deals follow them.
+
+    - To a new owner (reassigned, claimed, assigned from the pool, deactivation): every open deal of the customer
+      moves to them, with their unit and region (Salesforce's "transfer open opportunities" on an account owner
+      change; Odoo's salesperson of the partner). Closed deals keep their historical owner — the figures of who
+      won or lost them stay true — and the new owner reads them through ``OpportunityQuerySet.extra_scope``.
+    - To the pool: the owner gave the customer up, so its open deals are closed as lost, reason 退回公海 — an
+      owner is required, a deal left with the old rep would go on counting in their pipeline and forecast while
+      they may no longer work it, and a frozen deal with nobody would be invisible to everyone. Whoever takes the
+      customer from the pool reads them and may reopen one (it reopens with the customer's owner).
+
+    One locked read, one update, one stage-change insert and one audit insert, whatever the number of deals."""
+    from .models import LostReason, Opportunity, OpportunityStageChange
+    from .pipeline import DEFAULT_PROBABILITY, OPEN_STAGES, Stage
+
+    rows = list(Opportunity.objects.select_for_update(of=("self",))
+                .filter(customer_id__in=list(changes), stage__in=OPEN_STAGES).order_by("pk")
+                .values_list("pk", "customer_id", "owner_id", "stage", "stage_entered_at", "created_at"))
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    if new_owner is not None:
+        from salesflow.org.selectors import region_of
+
+        unit = new_owner.unit
+        Opportunity.objects.filter(pk__in=ids).update(owner=new_owner, unit=unit, region=region_of(unit),
+                                                      updated_at=at)
+        record_many(events.OPPORTUNITY_REASSIGNED.row(
+            by=by, object_type="deals.opportunity", object_id=pk, customer_id=customer_id,
+            before={"owner": owner_id}, after={"owner": new_owner.pk, "unit": new_owner.unit_id}, note=note)
+            for pk, customer_id, owner_id, *_rest in rows)
+        return len(rows)
+    reason, _created = LostReason.objects.get_or_create(name=POOL_LOST_REASON, defaults={"is_active": False})
+    Opportunity.objects.filter(pk__in=ids).update(
+        stage=Stage.LOST, probability=DEFAULT_PROBABILITY[Stage.LOST], stage_entered_at=at, closed_at=at,
+        lost_reason=reason, won_by=None, updated_at=at)
+    OpportunityStageChange.objects.bulk_create(
+        OpportunityStageChange(opportunity_id=pk, from_stage=stage, to_stage=Stage.LOST, at=at, by=by,
+                               seconds_in_stage=max(0, int((at - (entered or created or at)).total_seconds())))
+        for pk, _customer_id, _owner_id, stage, entered, created in rows)
+    record_many(events.OPPORTUNITY_LOST.row(
+        by=by, object_type="deals.opportunity", object_id=pk, customer_id=customer_id,
+        before={"stage": stage, "owner": owner_id}, after={"stage": str(Stage.LOST), "lost_reason": reason.name},
+        note=_("Customer returned to the public pool: {note}").format(note=note) if note else
+        _("Customer returned to the public pool"))
+        for pk, customer_id, owner_id, stage, *_rest in rows)
+    return len(rows)

@@ -20,6 +20,13 @@ class VisitsConfig(AppConfig):
         activity.SOURCES.register(activity_source)
 
         OWNER_UNIT_CHANGED.register(plans_follow_owner_unit)
+
+        from salesflow.crm.hooks import CUSTOMER_OWNER_CHANGED
+
+        from .services import planned_visits_follow_customer
+
+        # Issue #15: the old owner's visits still to come to a customer that changed hands are cancelled.
+        CUSTOMER_OWNER_CHANGED.register(planned_visits_follow_customer)
         # Morning reminders of planned visits and due follow-ups; each item is told once a day, so the
         # sweep may run as often as it likes (every 10 minutes, from any number of workers).
         schedule(600, send_visit_reminders)

@@ -376,6 +376,35 @@ def plans_follow_owner_unit(*, user, by) -> int:
             .update(unit=user.unit_id))
 
 
+def planned_visits_follow_customer(*, changes: dict, new_owner, by, at, note: str = "") -> int:
+    """``crm.hooks.CUSTOMER_OWNER_CHANGED`` (issue #15): the customers' visits still to come in the plans of
+    anybody but the new owner are taken out of those plans (cancelled), one ``visit_plan.item_removed`` event
+    each on its plan. They are not moved into the new owner's plans: a plan is the rep's own, reviewed and fixed
+    by the manager (R17), so the new owner plans their own visit. Visits already made (logged) and days past
+    stay: they are what was done. The plans keep their status; their rows are locked after the customers'."""
+    from salesflow.audit.events import record_many
+
+    today = local_today(at)
+    items = (PlannedVisit.objects.filter(customer_id__in=list(changes), planned_on__gte=today)
+             .exclude(Exists(VisitLog.objects.filter(planned_visit=OuterRef("pk")))))
+    if new_owner is not None:
+        items = items.exclude(plan__owner=new_owner)
+    plan_ids = sorted(set(items.values_list("plan_id", flat=True)))
+    if not plan_ids:
+        return 0
+    list(VisitPlan.objects.select_for_update(of=("self",)).filter(pk__in=plan_ids).order_by("pk")
+         .values_list("pk", flat=True))
+    rows = list(items.filter(plan_id__in=plan_ids).order_by("pk"))
+    PlannedVisit.objects.filter(pk__in=[item.pk for item in rows]).delete()
+    reason = (_("Customer handed over with its relationship") if new_owner is not None
+              else _("Customer returned to the public pool"))
+    record_many(events.VISIT_PLAN_ITEM_REMOVED.row(
+        by=by, object_type="visits.visitplan", object_id=item.plan_id, customer_id=item.customer_id,
+        before=_item_repr(item), note=f"{reason}: {note}"[:500] if note else reason)
+        for item in rows)
+    return len(rows)
+
+
 # --- visit logs ----------------------------------------------------------------------------------------
 
 def _clean_location(location: dict | None, errors: dict) -> tuple:

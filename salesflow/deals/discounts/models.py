@@ -33,8 +33,9 @@ DISCOUNT_FLOW = StateMachine(
 
 
 class DiscountRequestQuerySet(ScopedQuerySet):
-    """Same scope as customers on the requester and their unit; the requester always sees their own, and
-    anybody asked to approve a request sees it."""
+    """Same scope as customers on the requester and their unit; the requester always sees their own, anybody
+    asked to approve a request sees it, and (issue #15) a customer's owner sees the customer's requests, those
+    its previous owner left pending or approved included (read only: only the requester writes)."""
 
     scope_owner = "requester_id"
     scope_owner_always = True
@@ -44,7 +45,7 @@ class DiscountRequestQuerySet(ScopedQuerySet):
 
         return Q(pk__in=ApprovalTask.objects.filter(approver_id=scope.user_id,
                                                     request__document_type="deals.discountrequest")
-                 .values("request__document_id"))
+                 .values("request__document_id")) | Q(customer__owner_id=scope.user_id)
 
 
 class DiscountRequest(Guarded, models.Model):

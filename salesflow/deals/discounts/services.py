@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesflow.approvals import services as approvals
-from salesflow.audit.events import snapshot
+from salesflow.audit.events import record_many, snapshot
 from salesflow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from salesflow.core.parsers import (
     CENT,
@@ -79,8 +79,23 @@ def discount_create(*, by, customer_id: int, data: dict) -> DiscountRequest:
     return doc
 
 
+def _lock_customer_of(by, discount_id: int) -> None:
+    """Lock order of every writer (issue #15): the customer's row, then the document. A draft belongs to the
+    customer's relationship: whoever may no longer act on the customer (its previous owner, once it was
+    reassigned or released to the pool) may not change or submit it; it waits for the customer's next owner
+    (``discounts_follow_customer``)."""
+    customer_id = (DiscountRequest.objects.visible_to(by).filter(pk=discount_id)
+                   .values_list("customer_id", flat=True).first())
+    if customer_id is None:
+        raise NotFound(_("Discount request not found."))
+    if Customer.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=customer_id) \
+            .values_list("pk", flat=True).first() is None:
+        raise PermissionRefused(_("This customer is no longer yours: the request waits for its new owner."))
+
+
 @transaction.atomic
 def discount_update(*, by, discount_id: int, data: dict) -> DiscountRequest:
+    _lock_customer_of(by, discount_id)
     doc = _locked(by, discount_id)
     doc.require("edit", by=by)
     before = snapshot(doc, FIELDS)
@@ -104,6 +119,7 @@ def _visible(by, discount_id: int) -> DiscountRequest:
 # document (through the adapter), the same order as a decision, so the two can never deadlock.
 @transaction.atomic
 def discount_submit(*, by, discount_id: int):
+    _lock_customer_of(by, discount_id)
     doc = _visible(by, discount_id)
     doc.require("submit", by=by)
     return approvals.approval_submit(by=by, document_type=DOCUMENT_TYPE, document_id=doc.pk)
@@ -135,3 +151,25 @@ def discount_apply_verdict(doc: DiscountRequest, action: str, *, by=None, **fiel
     VERDICT_EVENTS[action].record(by=by, obj=doc, customer_id=doc.customer_id, before=before,
                                   after={"status": doc.status}, note=fields.get("last_opinion", "") or "")
     return doc
+
+
+def discounts_follow_customer(*, changes: dict, new_owner, by, at, note: str = "") -> int:
+    """``crm.hooks.CUSTOMER_OWNER_CHANGED`` (issue #15): the customers' draft requests (being written, or returned
+    by the approvers) pass to the new owner, who may finish and submit them. A pending request stays with its
+    requester and its approval (the approvers decide what was asked, by whom); an approved one is history, read by
+    the new owner through ``DiscountRequestQuerySet.extra_scope``. Released to the pool, drafts wait with their
+    requester, who may no longer touch them (``_lock_customer_of``), and follow whoever takes the customer."""
+    if new_owner is None:
+        return 0
+    rows = list(DiscountRequest.objects.select_for_update(of=("self",))
+                .filter(customer_id__in=list(changes), status=DiscountStatus.DRAFT).exclude(requester=new_owner)
+                .order_by("pk").values_list("pk", "customer_id", "requester_id"))
+    if not rows:
+        return 0
+    DiscountRequest.objects.filter(pk__in=[pk for pk, *_rest in rows]).update(
+        requester=new_owner, unit=new_owner.unit_id, updated_at=at)
+    record_many(events.DISCOUNT_REASSIGNED.row(
+        by=by, object_type="deals.discountrequest", object_id=pk, customer_id=customer_id,
+        before={"requester": requester_id}, after={"requester": new_owner.pk}, note=note)
+        for pk, customer_id, requester_id in rows)
+    return len(rows)
