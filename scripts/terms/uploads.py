@@ -9,4 +9,5 @@ ZH_HANS = {
     "The workbook's part {part} is compressed more than {ratio} times; it is refused as a possible zip bomb.":
         "工作簿的组成部分 {part} 压缩比超过 {ratio} 倍，疑为压缩炸弹，已拒绝。",
     "The workbook expands to more than {mb} MB.": "工作簿解压后超过 {mb} MB。",
+    "The workbook has more than {n} cells.": "工作簿的单元格超过 {n} 个。",
 }

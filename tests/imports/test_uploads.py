@@ -342,3 +342,67 @@ def test_the_command_line_upload_still_reads_at_once_and_refuses_the_bomb(org, b
     with pytest.raises(AppError) as exc:
         imports.import_upload(by=fresh(org.rep), kind="customers", file_name="客户.xlsx", content=bomb)
     assert exc.value.code == "import_file_too_big" and not ImportJob.objects.exists()
+
+
+# --- the pre-scan before calamine (calamine clones a shared string into every cell that uses it) -------------
+
+def shared_string_xlsx(text: str, cells: int, *, declared_sheet: int | None = None) -> bytes:
+    """A workbook whose one shared string ``text`` is referenced by ``cells`` cells (three to a row)."""
+    strings = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.'
+               f'org/spreadsheetml/2006/main" count="{cells}" uniqueCount="1"><si><t>{text}</t></si></sst>')
+    rows = "".join(f'<row r="{r + 2}">' + "".join(f'<c r="{col}{r + 2}" t="s"><v>0</v></c>' for col in "ABC")
+                   + "</row>" for r in range(cells // 3))
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.'
+             f'openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{_inline("客户名称")}</row>'
+             f'{rows}</sheetData></worksheet>')
+    members = [(name, *_deflated([body.encode(), b""])) for name, body in (
+        ("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), ("xl/sharedStrings.xml", strings),
+        ("xl/worksheets/sheet1.xml", sheet))]
+    if declared_sheet is not None:
+        name, data, _crc, _size = members[-1]
+        members[-1] = (name, data, zlib.crc32(sheet.encode()[:declared_sheet]), declared_sheet)
+    return _zip(members)
+
+
+@needs_proc
+def test_one_long_shared_string_in_many_cells_is_refused_before_calamine_loads_it(monkeypatch):
+    # 1 MB of text (UTF-8) used by 3,000 cells would be 3 GB in calamine's cells; the file is a few kB.
+    content = shared_string_xlsx("宁海" * (MB // 6), 3000)
+    assert len(content) < 100_000
+
+    def no_calamine(*_args, **_kwargs):
+        raise AssertionError("calamine was asked to load a workbook over the text budget")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", no_calamine)
+    with PeakRss() as scan, pytest.raises(files.FileTooBig, match="more than 200 MB of text"):
+        files.read_rows("a.xlsx", content, small_limits(text_chars=200 * MB, part_bytes=10 * MB,
+                                                        expanded_bytes=10 * MB, ratio=10_000, rows=100_000))
+    assert scan.growth < 64 * MB, f"the scan grew by {scan.growth / MB:.0f} MB"
+
+
+def test_shared_strings_within_the_budget_are_read_by_calamine_into_every_cell():
+    rows = files.read_rows("a.xlsx", shared_string_xlsx("宁海贸易有限公司", 30), small_limits())
+    assert rows[0] == ["客户名称", "", ""] and rows[1] == ["宁海贸易有限公司"] * 3 and len(rows) == 11
+
+
+def test_a_far_cell_that_would_make_calamine_lay_out_a_huge_rectangle_is_refused():
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>客户名称</t></is></c>'
+             '<c r="ZZ1" t="inlineStr"><is><t>x</t></is></c></row><row r="900000"><c r="A900000"><v>1</v></c>'
+             '</row></sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
+                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+                           ("xl/worksheets/sheet1.xml", sheet)):
+            archive.writestr(name, text)
+    with pytest.raises(files.FileTooBig, match="more than 5000000 cells"):
+        files.read_rows("a.xlsx", out.getvalue(), small_limits(cells=5_000_000))
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_refused():
+    honest = shared_string_xlsx("宁海贸易有限公司", 30)
+    assert len(files.read_rows("a.xlsx", honest, small_limits())) == 11
+    with pytest.raises(files.ImportFileError, match="not a readable Excel workbook"):
+        files.read_rows("a.xlsx", shared_string_xlsx("宁海贸易有限公司", 30, declared_sheet=300), small_limits())
