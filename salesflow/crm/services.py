@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from rapidfuzz import fuzz
 from salesflow.audit.events import record_many, snapshot
 from salesflow.core.chinese import name_key, pinyin_keys
 from salesflow.core.errors import AppError, Conflict, NotFound, PermissionRefused, ValidationFailed
+from salesflow.org.heads import whom_to_ask
 from salesflow.org.models import User
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users, region_of
@@ -38,11 +40,31 @@ class Duplicate:
     name: str
     owner_name: str
     reason: str  # "credit_code" | "phone" | "name"
+    # Whom to ask, when the caller may not see the customer: then neither its name nor its owner is told (#15).
+    ask: str = ""
 
     def describe(self) -> str:
         reasons = {"credit_code": _("same credit code"), "phone": _("same phone number"), "name": _("similar name")}
+        if self.ask:
+            return _("A customer outside your scope already exists ({reason}): ask {whom}.").format(
+                reason=reasons[self.reason], whom=self.ask)
         return _("{name} (owner {owner}): {reason}").format(
             name=self.name, owner=self.owner_name, reason=reasons[self.reason])
+
+
+def duplicates_for(viewer, duplicates: list[Duplicate]) -> list[Duplicate]:
+    """The duplicates as ``viewer`` may read them: a customer outside their scope says only that it exists and
+    whom to ask (the head of the unit keeping it), never its name or owner (issue #15)."""
+    if viewer is None or not duplicates:
+        return duplicates
+    ids = [d.customer_id for d in duplicates]
+    visible = set(Customer.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    hidden = dict(Customer.objects.filter(pk__in=set(ids) - visible).values_list("pk", "unit_id"))
+    if not hidden:
+        return duplicates
+    whom = whom_to_ask(hidden.values())
+    return [dataclasses.replace(d, name="", owner_name="", ask=whom[hidden[d.customer_id]])
+            if d.customer_id in hidden else d for d in duplicates]
 
 
 def _owner_name(customer: Customer) -> str:
@@ -50,8 +72,9 @@ def _owner_name(customer: Customer) -> str:
 
 
 def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: list[str] = (),
-                             exclude_id: int | None = None) -> list[Duplicate]:
-    """Company-wide duplicate check (a rep must learn a customer is taken even if they cannot see it)."""
+                             exclude_id: int | None = None, viewer=None) -> list[Duplicate]:
+    """Company-wide duplicate check (a rep must learn a customer is taken even if they cannot see it); with a
+    ``viewer``, as they may read it (``duplicates_for``)."""
     found: dict[int, Duplicate] = {}
     base = Customer.objects.select_related("owner")
     if exclude_id:
@@ -71,7 +94,7 @@ def customer_find_duplicates(*, name: str, credit_code: str = "", phone_digits: 
                 "id", "name", "name_key", "owner__name", "owner__username")[:200]:
             if c.name_key == key or fuzz.ratio(c.name_key, key) >= NEAR_NAME_SCORE:
                 found.setdefault(c.pk, Duplicate(c.pk, c.name, _owner_name(c), "name"))
-    return list(found.values())
+    return duplicates_for(viewer, list(found.values()))
 
 
 def _raise_duplicates(duplicates: list[Duplicate]) -> None:
@@ -135,7 +158,7 @@ def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | 
     if not confirm_duplicates:
         duplicates = customer_find_duplicates(
             name=cleaned["name"], credit_code=cleaned["credit_code"],
-            phone_digits=[c["phone_digits"] for c in contact_rows])
+            phone_digits=[c["phone_digits"] for c in contact_rows], viewer=by)
         if duplicates:
             _raise_duplicates(duplicates)
     # owned_since starts the public pool's clocks (no follow-up / no deal for N days, see salesflow.pool.rules).
@@ -171,7 +194,7 @@ def customer_update(*, by, customer: Customer, data: dict, confirm_duplicates: b
         setattr(customer, key, value)
     if not confirm_duplicates and ("name" in cleaned or "credit_code" in cleaned):
         duplicates = customer_find_duplicates(name=customer.name, credit_code=customer.credit_code,
-                                              exclude_id=customer.pk)
+                                              exclude_id=customer.pk, viewer=by)
         if duplicates:
             _raise_duplicates(duplicates)
     _derive(customer)

@@ -105,7 +105,7 @@ def lead_detail(request, lead_id: int):
         "owners": assignable_users(user=user) if can["assign"] else [],
         "teams": unit_choices(kind=UnitKind.TEAM, active_only=True) if can["assign"] else [],
         "duplicates": services.lead_find_duplicates(name=lead.name, credit_code=lead.credit_code,
-                                                    phone_digits=lead.phone_digits, exclude_id=lead.pk)
+                                                    phone_digits=lead.phone_digits, exclude_id=lead.pk, viewer=user)
         if can["convert"] else [],
     })
 

@@ -30,6 +30,7 @@ from salesflow.core.parsers import (
 )
 from salesflow.crm.choices import Industry, SourceChannel
 from salesflow.notifications.services import notify
+from salesflow.org.heads import whom_to_ask
 from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users
@@ -308,8 +309,15 @@ def prospect_register(*, by, data: dict, consultant: User | None, reception_ids:
         duplicates = prospect_find_duplicates(name=cleaned["name"], phone_digits=cleaned["phone_digits"],
                                               credit_code=cleaned["credit_code"])
         if duplicates:
+            # Issue #15: a prospect outside the caller's scope is told as existing, with whom to ask, never by name.
+            visible = set(Prospect.objects.visible_to(by).filter(pk__in=[p.pk for p in duplicates])
+                          .values_list("pk", flat=True))
+            whom = whom_to_ask(p.unit_id for p in duplicates if p.pk not in visible)
             described = [_("{name} (consultant {consultant})").format(name=p.name,
                                                                       consultant=p.consultant.display_name)
+                         if p.pk in visible else
+                         _("A prospect outside your scope is already registered: ask {whom}.").format(
+                             whom=whom[p.unit_id])
                          for p in duplicates]
             raise Conflict("prospect_duplicate", _("This prospect may already be registered: {list}. Check it, then "
                                                    "confirm to save anyway.").format(list="; ".join(described)),

@@ -247,7 +247,8 @@ def prospect_detail(request, prospect_id: int):
         from salesflow.crm.services import customer_find_duplicates
 
         duplicates = customer_find_duplicates(name=prospect.name, credit_code=prospect.credit_code,
-                                              phone_digits=[prospect.phone_digits] if prospect.phone_digits else [])
+                                              phone_digits=[prospect.phone_digits] if prospect.phone_digits else [],
+                                              viewer=user)
         if duplicates:
             # E4: the consultant may attach the prospect to a customer file of their own, not to someone else's.
             mine = set(customer_picker(user=user, owner_id=user.pk)

@@ -3,6 +3,7 @@ scoring, and the lock and move helpers. Who may do what to a lead is declared on
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -24,6 +25,7 @@ from salesflow.core.parsers import (
 )
 from salesflow.crm.choices import Industry, SourceChannel
 from salesflow.crm.services import NEAR_NAME_SCORE, customer_find_duplicates
+from salesflow.org.heads import whom_to_ask
 from salesflow.org.models import User
 from salesflow.org.roles import Role, has_capability
 from salesflow.org.selectors import assignable_users, region_of
@@ -81,16 +83,22 @@ class LeadDuplicate:
     id: int
     name: str
     reason: str  # "credit_code" | "phone" | "name"
+    # Whom to ask, when the caller may not see the record: then its name is not told (issue #15).
+    ask: str = ""
 
     def describe(self) -> str:
         reasons = {"credit_code": _("same credit code"), "phone": _("same phone number"), "name": _("similar name")}
         kinds = {"lead": _("lead"), "customer": _("customer")}
+        if self.ask:
+            return _("A {kind} outside your scope already exists ({reason}): ask {whom}.").format(
+                kind=kinds[self.kind], reason=reasons[self.reason], whom=self.ask)
         return _("{kind} {name} (reason: {reason})").format(kind=kinds[self.kind], name=self.name, reason=reasons[self.reason])
 
 
 def lead_find_duplicates(*, name: str, credit_code: str = "", phone_digits: str = "",
-                         exclude_id: int | None = None) -> list[LeadDuplicate]:
-    """Company-wide, against leads and customer files: same phone, same credit code, near-identical name."""
+                         exclude_id: int | None = None, viewer=None) -> list[LeadDuplicate]:
+    """Company-wide, against leads and customer files: same phone, same credit code, near-identical name; with a
+    ``viewer``, a lead or customer outside their scope is told as existing, with whom to ask, never by name."""
     found: dict[tuple[str, int], LeadDuplicate] = {}
     base = Lead.objects.exclude(status=LeadStatus.CONVERTED).only("id", "name", "name_key")
     if exclude_id:
@@ -107,9 +115,17 @@ def lead_find_duplicates(*, name: str, credit_code: str = "", phone_digits: str 
         for lead in base.filter(name_key__gte=prefix, name_key__lt=prefix + "\uffff")[:200]:
             if lead.name_key == key or fuzz.ratio(lead.name_key, key) >= NEAR_NAME_SCORE:
                 found.setdefault(("lead", lead.pk), LeadDuplicate("lead", lead.pk, lead.name, "name"))
+    if viewer is not None and found:
+        ids = [pk for _kind, pk in found]
+        visible = set(Lead.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        hidden = dict(Lead.objects.filter(pk__in=set(ids) - visible).values_list("pk", "unit_id"))
+        whom = whom_to_ask(hidden.values())
+        found = {key: dataclasses.replace(d, name="", ask=whom[hidden[d.id]]) if d.id in hidden else d
+                 for key, d in found.items()}
     for dup in customer_find_duplicates(name=name, credit_code=credit_code,
-                                        phone_digits=[phone_digits] if phone_digits else []):
-        found.setdefault(("customer", dup.customer_id), LeadDuplicate("customer", dup.customer_id, dup.name, dup.reason))
+                                        phone_digits=[phone_digits] if phone_digits else [], viewer=viewer):
+        found.setdefault(("customer", dup.customer_id),
+                         LeadDuplicate("customer", dup.customer_id, dup.name, dup.reason, ask=dup.ask))
     return list(found.values())
 
 

@@ -45,7 +45,7 @@ def lead_create(*, by, data: dict, owner: User | None = None, confirm_duplicates
         _check_target(by, owner)
     if not confirm_duplicates:
         duplicates = lead_find_duplicates(name=cleaned["name"], credit_code=cleaned["credit_code"],
-                                          phone_digits=cleaned["phone_digits"])
+                                          phone_digits=cleaned["phone_digits"], viewer=by)
         if duplicates:
             _raise_duplicates(duplicates)
     unit = owner.unit if owner else by.unit
