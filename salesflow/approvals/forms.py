@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.core.forms import StyledForm
-from salesflow.org.selectors import active_users, delegate_choices
+from salesflow.org.selectors import active_users
+
+from .delegation import eligible_delegates
 
 
 class DelegationForm(StyledForm):
@@ -14,9 +16,10 @@ class DelegationForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The service checks again that the delegate is active and not the user.
-        self.fields["delegate"].queryset = delegate_choices(user=user)
-        self.fields["delegate"].label_from_instance = lambda u: f"{u.display_name} · {u.get_role_display()}"
+        # Only those who may hold the user's decisions (issue #15); the service checks the same list again.
+        self.fields["delegate"].queryset = eligible_delegates(user=user)
+        self.fields["delegate"].label_from_instance = lambda u: " · ".join(
+            filter(None, [u.display_name, str(u.get_role_display()), u.unit.name if u.unit_id else ""]))
 
 
 class PolicyTextForm(StyledForm):

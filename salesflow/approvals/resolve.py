@@ -95,8 +95,11 @@ def next_level_up(user: User, escalation: dict[str, str], lane: str | None = Non
     return [user.manager] if user.manager_id and user.manager.is_active else []
 
 
-def with_delegation(users: list[User], on: dt.date) -> list[tuple[User, User | None]]:
-    """(assignee, on_behalf_of): someone away hands their approvals to the delegate of the day."""
+def with_delegation(users: list[User], on: dt.date, requester: User | None = None) -> list[tuple[User, User | None]]:
+    """(assignee, on_behalf_of): someone away hands their approvals to the delegate of the day — unless the delegate
+    is the requester or stands in the requester's reporting line below them (issue #15): then they keep it."""
+    from .delegation import line_below
+
     if not users:
         return []
     active = {
@@ -104,4 +107,10 @@ def with_delegation(users: list[User], on: dt.date) -> list[tuple[User, User | N
         for d in Delegation.objects.select_related("delegate").filter(
             Q(user__in=users), starts_on__lte=on, ends_on__gte=on, delegate__is_active=True)
     }
-    return [(active[u.pk], u) if u.pk in active else (u, None) for u in users]
+    pairs = []
+    for user in users:
+        delegate = active.get(user.pk)
+        if delegate is not None and requester is not None and delegate.pk in line_below(requester, user):
+            delegate = None
+        pairs.append((delegate, user) if delegate is not None else (user, None))
+    return pairs

@@ -121,9 +121,7 @@ def _start_step(step: ApprovalStep, request: ApprovalRequest, policy: ApprovalPo
     step.due_at = _due(step, policy, now)
     step.save(update_fields=["status", "started_at", "due_at"])
     tasks = []
-    for assignee, behalf in with_delegation(people, timezone.localdate(now)):
-        if assignee.pk == request.requester_id:
-            assignee, behalf = behalf, None  # a delegate never approves their own request
+    for assignee, behalf in with_delegation(people, timezone.localdate(now), requester=request.requester):
         tasks.append(ApprovalTask(step=step, request=request, approver=assignee, on_behalf_of=behalf,
                                   due_at=step.due_at))
     tasks = _unique_tasks(tasks)
@@ -485,9 +483,15 @@ def delegation_create(*, by, delegate: User, starts_on: dt.date, ends_on: dt.dat
     user = user or by
     if user.pk != by.pk and not has_capability(by, "org.manage"):
         raise PermissionRefused()
+    from .delegation import eligible_delegates
+
     errors = {}
     if delegate is None or not delegate.is_active or delegate.pk == user.pk:
         errors["delegate"] = [_("Choose an active colleague other than yourself.")]
+    elif not eligible_delegates(user=user).filter(pk=delegate.pk).exists():
+        # Issue #15: a delegate decides in the absent person's place, so they must be able to hold those decisions.
+        errors["delegate"] = [_("{name} cannot stand in for these approvals: choose someone with the same role or "
+                                "a higher one, in the same region or above it.").format(name=delegate.display_name)]
     if starts_on is None or ends_on is None or ends_on < starts_on:
         errors["ends_on"] = [_("The end date must not be before the start date.")]
     if errors:

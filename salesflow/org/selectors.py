@@ -139,12 +139,6 @@ def user_named(user_id: int, *, active_only: bool = False) -> User:
     return found
 
 
-def delegate_choices(*, user) -> QuerySet[User]:
-    """Who may stand in for ``user`` while away: any active colleague (often outside the user's own data scope,
-    e.g. a peer supervisor)."""
-    return User.objects.active().exclude(pk=user.pk).order_by("name", "username")
-
-
 def service_supervisors() -> QuerySet[User]:
     """The customer-service supervisors a prospect file can be handed to (R15)."""
     from .roles import Role

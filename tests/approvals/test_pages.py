@@ -436,14 +436,15 @@ def test_admin_loads_the_shipped_file(org, client_for):
 def test_delegation_created_listed_and_ended(r13, client_for):
     c = client_for(r13.supervisor)
     response = c.post(reverse("approvals:delegation_list"), {
-        "delegate": r13.rep_b.pk, "starts_on": "2099-01-05", "ends_on": "2099-01-09", "note": "出差"})
+        "delegate": r13.manager.pk, "starts_on": "2099-01-05", "ends_on": "2099-01-09", "note": "出差"})
     assert response.status_code == 302
     delegation = Delegation.objects.get(user=r13.supervisor)
-    assert delegation.delegate == r13.rep_b and delegation.note == "出差"
+    assert delegation.delegate == r13.manager and delegation.note == "出差"
     assert "出差" in c.get(reverse("approvals:delegation_list")).content.decode()
-    received = client_for(r13.rep_b).get(reverse("approvals:delegation_list")).content.decode()
+    received = client_for(r13.manager).get(reverse("approvals:delegation_list")).content.decode()
     assert r13.supervisor.name in received
     # Someone else cannot end it; its owner can (a future one is simply removed).
+    assert client_for(r13.manager).post(reverse("approvals:delegation_end", args=[delegation.pk])).status_code == 404
     assert client_for(r13.rep_b).post(reverse("approvals:delegation_end", args=[delegation.pk])).status_code == 404
     assert c.post(reverse("approvals:delegation_end", args=[delegation.pk])).status_code == 302
     assert not Delegation.objects.exists()
@@ -452,7 +453,7 @@ def test_delegation_created_listed_and_ended(r13, client_for):
 def test_delegation_errors_are_shown(r13, client_for):
     c = client_for(r13.supervisor)
     html = c.post(reverse("approvals:delegation_list"), {
-        "delegate": r13.rep_b.pk, "starts_on": "2099-01-09", "ends_on": "2099-01-05"}).content.decode()
+        "delegate": r13.manager.pk, "starts_on": "2099-01-09", "ends_on": "2099-01-05"}).content.decode()
     assert "The end date must not be before the start date." in html
     html = c.post(reverse("approvals:delegation_list"), {
         "delegate": r13.supervisor.pk, "starts_on": "2099-01-05", "ends_on": "2099-01-09"}).content.decode()
