@@ -28,6 +28,7 @@ class TokenCreated(Schema):
     id: int
     name: str
     prefix: str
+    expires_at: datetime
 
 
 class TokenOut(Schema):
@@ -38,6 +39,8 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime
+    is_active: bool
 
 
 class ErrorOut(Schema):
@@ -55,8 +58,10 @@ def create_token(request, payload: TokenIn):
     # No session login happens here, so announce the sign-in ourselves: django-axes resets the failure
     # counter on it (AXES_RESET_ON_SUCCESS) and records the access, as for the login page.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    token, raw = services.api_token_create(by=user, name=payload.name or _("API token"))
-    return Status(201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix})
+    # A script that signs in on every run replaces its token of that name rather than piling them up (issue #15).
+    token, raw = services.api_token_create(by=user, name=payload.name or _("API token"), replace=True)
+    return Status(201, {"token": raw, "id": token.id, "name": token.name, "prefix": token.prefix,
+                        "expires_at": token.expires_at})
 
 
 @auth_router.get("/tokens", response=list[TokenOut])

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -209,6 +213,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Issue #15: every token ends (settings.API_TOKEN_TTL_DAYS after it was issued); one unused for
+    # API_TOKEN_IDLE_DAYS stops working too (services.api_token_authenticate).
+    expires_at = models.DateTimeField(_("expires"))
 
     class Meta:
         verbose_name = _("API token")
@@ -220,4 +227,13 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def idle_until(self):
+        return (self.last_used_at or self.created_at) + dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        now = timezone.now()
+        return self.expires_at <= now or self.idle_until <= now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -307,12 +309,37 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _live_tokens(user):
+    """Tokens that still open the API: neither revoked, nor past their term, nor idle too long."""
+    now = timezone.now()
+    idle_since = now - dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+    return (ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+            .filter(Q(last_used_at__gt=idle_since) | Q(last_used_at__isnull=True, created_at__gt=idle_since)))
+
+
 @transaction.atomic
-def api_token_create(*, by, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(*, by, name: str = "", replace: bool = False) -> tuple[ApiToken, str]:
+    """A new token that ends ``API_TOKEN_TTL_DAYS`` from now. ``replace`` (the password exchange): the user's live
+    tokens of the same name are revoked first, so a script that signs in on every run keeps one token, not
+    hundreds (issue #15). Nobody holds more than ``API_TOKEN_MAX_PER_USER`` live tokens."""
+    User.objects.select_for_update().filter(pk=by.pk).first()  # one exchange at a time per person: the count holds
+    name = (name or "").strip()[:100] or _("API token")
+    now = timezone.now()
+    if replace:
+        for old in _live_tokens(by).filter(name=name).select_for_update(of=("self",)).order_by("pk"):
+            old.revoked_at = now
+            old.save(update_fields=["revoked_at"])
+            events.API_TOKEN_REVOKED.record(by=by, obj=old, note=_("Replaced by a new token of the same name"))
+    live = _live_tokens(by).count()
+    if live >= settings.API_TOKEN_MAX_PER_USER:
+        raise AppError(codes.TOKEN_LIMIT_REACHED,
+                       _("You already hold {count} live API tokens, the most allowed; revoke one first.")
+                       .format(count=live), status=400)
     raw = "sf_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=by, name=(name or "").strip()[:100] or _("API token"), prefix=raw[:10],
-                                    key_hash=hash_token(raw))
-    events.API_TOKEN_CREATED.record(by=by, obj=token, after={"name": token.name, "prefix": token.prefix})
+    token = ApiToken.objects.create(user=by, name=name, prefix=raw[:10], key_hash=hash_token(raw),
+                                    expires_at=now + dt.timedelta(days=settings.API_TOKEN_TTL_DAYS))
+    events.API_TOKEN_CREATED.record(by=by, obj=token, after={"name": token.name, "prefix": token.prefix,
+                                                            "expires": token.expires_at.isoformat()})
     return token, raw
 
 
@@ -335,8 +362,8 @@ def api_token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith("sf_"):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
-        return None
+    if token is None or not token.user.is_active or token.is_expired:
+        return None  # issue #15: past its term or idle too long, a token answers like an unknown one
     now = timezone.now()
     # Touch last_used at most once a minute so reads stay reads.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -62,9 +62,13 @@ def token_list(request):
     created = None
     show_all = request.GET.get("all") == "1" and has_capability(request.user, "token.manage_all")
     if request.method == "POST":
-        token, raw = org_services.api_token_create(by=request.user, name=request.POST.get("name", ""))
-        created = raw
-        messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+        try:
+            token, raw = org_services.api_token_create(by=request.user, name=request.POST.get("name", ""))
+        except AppError as exc:  # the per-person cap of live tokens (issue #15)
+            messages.error(request, exc.message)
+        else:
+            created = raw
+            messages.success(request, _("Token created. Copy it now: it will not be shown again."))
     tokens = org_selectors.api_token_list(user=request.user, all_users=show_all)[:200]
     return render(request, "site/tokens.html", {"tokens": tokens, "created": created, "show_all": show_all,
                                                  "can_manage_all": has_capability(request.user, "token.manage_all")})
