@@ -32,6 +32,7 @@ from salesflow.imports.handlers import (
     row_errors,
     values_in,
 )
+from salesflow.org.heads import whom_to_ask
 from salesflow.org.models import UnitKind
 from salesflow.org.selectors import assignable_users
 
@@ -252,12 +253,20 @@ def standing(matches: list[Match]) -> str:
 
 def describe_matches(*, by, rows: list[tuple[int, dict, list[Match]]]) -> list[dict]:
     """The preview's warnings: what each duplicate row matches — the lead's or customer's name and owner, and
-    the phone masked unless the importer owns that record (R20)."""
+    the phone masked unless the importer owns that record (R20). A record outside the importer's scope is told as
+    existing, with whom to ask (the head of its unit), never by name, owner or number (issue #15)."""
     lead_ids = {m.ref for _r, _v, ms in rows for m in ms if m.kind == "lead"}
     customer_ids = {m.ref for _r, _v, ms in rows for m in ms if m.kind == "customer"}
     owner = ("owner_id", "owner__name", "owner__username")
     leads = {pk: rest for pk, *rest in values_in(Lead, "pk", lead_ids, fields=("id", "name", *owner, "phone"))}
     customers = {pk: [*rest, ""] for pk, *rest in values_in(Customer, "pk", customer_ids, fields=("id", "name", *owner))}
+    hidden: dict[tuple[str, int], int | None] = {}
+    for kind, model, ids in (("lead", Lead, lead_ids), ("customer", Customer, customer_ids)):
+        visible = {pk for (pk,) in values_in(model, "pk", ids, fields=("id",),
+                                             queryset=model.objects.visible_to(by))}
+        hidden.update({(kind, pk): unit for pk, unit in values_in(model, "pk", ids - visible,
+                                                                  fields=("id", "unit_id"))})
+    whom = whom_to_ask(hidden.values())
     primary = Contact.objects.filter(is_primary=True)
     for customer_id, phone in values_in(Contact, "customer_id", customer_ids, fields=("customer_id", "phone"),
                                         queryset=primary):
@@ -272,6 +281,10 @@ def describe_matches(*, by, rows: list[tuple[int, dict, list[Match]]]) -> list[d
                 continue
             name, owner_id, owner_name, username, phone = (leads if m.kind == "lead" else customers).get(
                 m.ref, ("", None, "", "", ""))
+            if (m.kind, m.ref) in hidden:
+                described.append({"kind": m.kind, "reason": m.reason, "name": "", "owner": "", "phone": "",
+                                  "ask": whom[hidden[(m.kind, m.ref)]]})
+                continue
             if m.reason == "phone":
                 phone = values["phone"]
             described.append({"kind": m.kind, "id": m.ref, "reason": m.reason, "name": name,
@@ -287,6 +300,9 @@ def _describe(match: dict) -> str:
     if match["kind"] == "row":
         return _("row {row} of this file ({reason})").format(row=match["row"], reason=reasons[match["reason"]])
     kinds = {"lead": _("lead"), "customer": _("customer")}
+    if match.get("ask"):
+        return _("A {kind} outside your scope already exists ({reason}): ask {whom}.").format(
+            kind=kinds[match["kind"]], reason=reasons[match["reason"]], whom=match["ask"])
     return _("{kind} {name}, owner {owner} ({reason})").format(
         kind=kinds[match["kind"]], name=match["name"], owner=match["owner"] or _("pool"),
         reason=reasons[match["reason"]])

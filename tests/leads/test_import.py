@@ -273,12 +273,14 @@ def test_duplicates_against_leads_customers_and_the_file_are_warned(org, make_le
     assert job.status == ImportStatus.VALIDATED, job.errors
     warned = {w["row"]: w for w in job.warnings}
     assert sorted(warned) == [3, 4, 5, 6, 8, 9]
-    assert [(m["kind"], m["reason"], m["name"]) for m in warned[3]["matches"]] == \
-        [("lead", "phone", "嘉兴已有线索有限公司")]
-    assert warned[3]["matches"][0]["owner"] == org.rep3.name
+    # rep3's lead and rep_b's customer are outside the importer's scope: told as existing, with whom to ask,
+    # never by name or owner (issue #15).
+    assert [(m["kind"], m["reason"], m["name"]) for m in warned[3]["matches"]] == [("lead", "phone", "")]
+    assert warned[3]["matches"][0]["owner"] == "" and org.manager.name in warned[3]["matches"][0]["ask"]
+    assert "嘉兴" not in warned[3]["message"] and "outside your scope" in warned[3]["message"]
     assert [(m["kind"], m["reason"]) for m in warned[4]["matches"]] == [("lead", "name")]
     assert warned[5]["always_skipped"] and warned[5]["matches"][0]["kind"] == "customer"
-    assert warned[5]["matches"][0]["name"] == "舟山海洋渔业有限公司" and warned[5]["matches"][0]["owner"] == org.rep_b.name
+    assert warned[5]["matches"][0]["name"] == "" and org.supervisor.name in warned[5]["matches"][0]["ask"]
     assert [(m["kind"], m["reason"]) for m in warned[6]["matches"]] == [("customer", "phone")]
     assert [(m["kind"], m["row"], m["reason"]) for m in warned[8]["matches"]] == [("row", 7, "phone")]
     assert [(m["kind"], m["row"], m["reason"]) for m in warned[9]["matches"]] == [("row", 7, "name")]
@@ -296,11 +298,11 @@ def test_r20_matched_phone_is_masked_unless_the_importer_owns_the_record(org, ma
     make_lead(by=org.rep3, name="嘉兴已有线索有限公司", phone="13900002222")
     job = upload_and_check(org.rep, rows)
     phones = {w["row"]: w["matches"][0]["phone"] for w in job.warnings}
-    assert phones[2] == "139****2222"      # rep3's lead
+    assert phones[2] == ""                 # rep3's lead: outside the importer's scope, not described (#15)
     assert phones[3] == "13911112222"      # the importer's own lead
     assert phones[4] == "13812345678"      # the importer owns that customer (cust_rep)
     job = upload_and_check(org.rep_b, rows)
-    assert {w["row"]: w["matches"][0]["phone"] for w in job.warnings}[4] == "138****5678"
+    assert {w["row"]: w["matches"][0]["phone"] for w in job.warnings}[4] == ""  # rep's customer, out of scope
 
 
 def test_skip_duplicates_is_the_default_and_counts_are_reported(org, make_lead, django_capture_on_commit_callbacks):
@@ -336,7 +338,9 @@ def test_an_existing_customers_credit_code_is_never_crowded_out_by_similar_names
     job = upload_and_check(org.rep, [["温岭精工机械厂", "", "", credit_code(911)] + [""] * 10])
     [warning] = job.warnings
     assert warning["always_skipped"] and len(warning["matches"]) == imports.MAX_MATCHES
-    assert (warning["matches"][0]["reason"], warning["matches"][0]["name"]) == ("credit_code", "名字毫不相干有限公司")
+    # rep_b's customer, outside the importer's scope: described without its name (issue #15).
+    assert (warning["matches"][0]["reason"], warning["matches"][0]["name"]) == ("credit_code", "")
+    assert warning["matches"][0]["kind"] == "customer" and warning["matches"][0]["ask"]
     assert job.preview[0]["standing"] == "customer_code"
 
 
@@ -562,7 +566,8 @@ def test_page_shows_errors_and_duplicate_warnings(org, make_lead, client_for):
     page = c.post(response["Location"], {"action": "check", "map_name": "0", "map_phone": "2",
                                          "map_credit_code": "3"}, follow=True).content.decode()
     assert page.count('data-testid="import-warning"') == 6
-    assert "嘉兴已有线索有限公司" in page and "139****2222" in page and "always skipped" in page
+    # rep3's lead is outside the importer's scope: whom to ask, not its name (issue #15).
+    assert "嘉兴已有线索有限公司" not in page and "outside your scope" in page and "always skipped" in page
     assert 'data-testid="import-assignment"' in page and 'value="round_robin"' not in page  # a rep keeps them
 
 
