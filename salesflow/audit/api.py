@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from salesflow.core.masking import mask_data
 from salesflow.core.pagination import PageNumberPagination
 
 from .selectors import AuditFilters, audit_event_list
@@ -23,6 +24,15 @@ class AuditEventOut(Schema):
     before: dict | None
     after: dict | None
     note: str
+
+    # Defence in depth (issue #15): rows are masked when written and old ones by audit 0004; the API masks again.
+    @staticmethod
+    def resolve_before(obj) -> dict | None:
+        return mask_data(obj.before)
+
+    @staticmethod
+    def resolve_after(obj) -> dict | None:
+        return mask_data(obj.after)
 
 
 @router.get("", response=list[AuditEventOut])

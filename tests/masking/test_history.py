@@ -89,3 +89,10 @@ def test_bulk_rows_are_masked_too_and_the_renderer_masks_what_a_writer_forgot(or
                                                before={"phone": OTHER_MOBILE}, after={"phone": MOBILE})])
     legacy = readable_changes(AuditEvent.objects.filter(action=LEAKY.action, before__isnull=False))[0]
     assert [(old, new) for _k, old, new in legacy.readable] == [("137****0001", "137****0001")]
+
+
+def test_the_audit_api_masks_a_number_a_row_still_holds(org, client_for):
+    AuditEvent.objects.bulk_create([AuditEvent(action=LEAKY.action, object_type="crm.customer", customer_id=1,
+                                               after={"phone": MOBILE, "contacts": [{"phone": LANDLINE}]})])
+    body = client_for(org.admin).get(f"/api/v1/audit-events?action={LEAKY.action}").content.decode()
+    assert MOBILE not in body and "62345678" not in body and "137****0001" in body
