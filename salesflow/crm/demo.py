@@ -20,6 +20,7 @@ from salesflow.demo.fake import (
 )
 from salesflow.demo.registry import builder, resetter
 from salesflow.org.models import OrgUnit, User
+from salesflow.org.roles import has_capability
 
 from . import services
 from .models import Contact, Customer, CustomerGroup
@@ -158,9 +159,16 @@ def build_customers(ctx: DemoContext) -> None:
         if name_key(spec["data"]["name"]) in existing:
             continue
         owner = ctx.users[spec["owner"]]
-        # The owner registers their own customer (so the timeline says who), with the owner as actor.
-        customer = services.customer_create(by=owner, data=spec["data"], contacts=spec["contacts"], owner=owner,
+        # The owner registers their own customer (so the timeline says who), with the owner as actor; tier and
+        # credit limit are then set by a supervisor or above (issue #15): the owner's manager, else the director.
+        data = dict(spec["data"])
+        terms = {key: data.pop(key) for key in services.CREDIT_TERMS if key in data}
+        customer = services.customer_create(by=owner, data=data, contacts=spec["contacts"], owner=owner,
                                             confirm_duplicates=True)
+        if terms:
+            setter = owner.manager if owner.manager_id and has_capability(owner.manager, "customer.credit_terms") \
+                else ctx.users["director"]
+            customer = services.customer_update(by=setter, customer=customer, data=terms)
         new.append((spec, customer))
     if not new:
         return
@@ -187,13 +195,15 @@ def _touch_timelines(ctx: DemoContext, new: list, rng: random.Random) -> None:
     for customer in mine[:6] + mine2[:4]:
         owner = users["rep"] if customer.owner_id == users["rep"].pk else users["rep2"]
         services.customer_update(by=owner, customer=customer, data={
-            "tier": "B" if customer.tier in "CD" else customer.tier,
             "notes": (customer.notes + "；" if customer.notes else "") + "已拜访，确认下季度采购计划",
         })
+        if customer.tier in "CD":  # the rep proposes, the supervisor sets the tier (issue #15)
+            services.customer_update(by=users["supervisor"] if owner == users["rep"] else users["supervisor2"],
+                                     customer=customer, data={"tier": "B"})
         services.contact_add(by=owner, customer=customer, data={
             "name": person(rng), "position": rng.choice(POSITIONS), "phone": mobile(rng), "is_primary": False})
     for customer in mine[6:9]:
-        services.customer_update(by=users["rep"], customer=customer,
+        services.customer_update(by=users["supervisor"], customer=customer,
                                  data={"credit_limit": str(customer.credit_limit + Decimal("50000.00"))})
     # Reassignments by the unit heads, within their own scope.
     for customer in mine[9:12]:

@@ -128,6 +128,17 @@ def _require_edit(by) -> None:
     Customer.role_require("edit", by=by)
 
 
+CREDIT_TERMS = ("tier", "credit_limit")
+
+
+def _check_credit_terms(by, changed: dict) -> None:
+    """Issue #15: tier and credit limit are set by a supervisor or above; a rep's change of them is refused, saying
+    who sets them (``changed``: the fields whose new value differs from the current or default one)."""
+    if changed and not has_capability(by, "customer.credit_terms"):
+        message = _("Tier and credit limit are set by your supervisor or above: ask them to change it.")
+        raise ValidationFailed({key: [message] for key in changed}, code=codes.CUSTOMER_CREDIT_TERMS_REFUSED)
+
+
 def _save_or_conflict(obj, **kwargs) -> None:
     try:
         with transaction.atomic():
@@ -150,6 +161,8 @@ def customer_create(*, by, data: dict, contacts: list[dict] = (), owner: User | 
             errors[f"contacts.{i}.{key}"] = msgs
     if errors:
         raise ValidationFailed(errors)
+    defaults = {"tier": Customer._meta.get_field("tier").default, "credit_limit": 0}
+    _check_credit_terms(by, {k: cleaned[k] for k in CREDIT_TERMS if k in cleaned and cleaned[k] != defaults[k]})
     owner = owner or by
     _check_owner(by, owner)
     if cleaned["credit_code"] and Customer.objects.filter(credit_code=cleaned["credit_code"]).exists():
@@ -189,6 +202,8 @@ def customer_update(*, by, customer: Customer, data: dict, confirm_duplicates: b
         errors.update({key: [_("This field cannot be changed here.")] for key in unknown})
     if errors:
         raise ValidationFailed(errors)
+    _check_credit_terms(by, {k: cleaned[k] for k in CREDIT_TERMS
+                             if k in cleaned and cleaned[k] != getattr(customer, k)})
     before = snapshot(customer, AUDITED_FIELDS)
     for key, value in cleaned.items():
         setattr(customer, key, value)

@@ -69,6 +69,9 @@ CAPABILITIES: dict[str, set] = {
     "customer.import": {R.ADMIN, R.DIRECTOR, R.MANAGER, R.SUPERVISOR, R.ASSISTANT, R.REP},
     "customer.reassign": {R.ADMIN, R.GM, R.DIRECTOR, R.SALES_VP, R.MANAGER, R.SUPERVISOR},
     "customer.master_data": {R.ADMIN, R.DIRECTOR},
+    # Issue #15: a customer's tier and credit limit are set by a supervisor or above (and finance); a rep proposes.
+    "customer.credit_terms": {R.ADMIN, R.GM, R.MARKETING_VP, R.SALES_VP, R.FINANCE_VP, R.DIRECTOR, R.MANAGER,
+                              R.SUPERVISOR},
     # Visits (拜访, 002 流程1, R17): reps plan and log their visits; supervisors and managers review the plans
     # of the reps in their unit (leadership: everyone's). Reads follow the customers' data scope.
     "visit.view": _CUSTOMER_READERS,

@@ -112,8 +112,8 @@ def test_credit_limit_is_decimal_from_database(org):
 
 
 def test_R25_customers_are_tiered_and_listed_by_tier(org):
-    key = services.customer_create(by=fresh(org.rep), data={"name": "贝塔重点客户有限公司", "tier": "A"},
-                                   confirm_duplicates=True)
+    key = services.customer_create(by=fresh(org.supervisor), owner=org.rep, confirm_duplicates=True,
+                                   data={"name": "贝塔重点客户有限公司", "tier": "A"})
     plain = services.customer_create(by=fresh(org.rep), data={"name": "伽马普通客户有限公司"},
                                      confirm_duplicates=True)
     assert plain.tier == "C"  # untiered customers start as regular (C)

@@ -21,18 +21,20 @@ def create(by, name="宁波海天精工有限公司", contacts=(), **data):
 
 
 def test_create_writes_customer_contacts_keys_region_and_audit(org):
-    c = create(org.rep, credit_limit="500000", tier="A", contacts=[{"name": "林总", "phone": "13600001234"},
-                                                                   {"name": "黄工", "phone": "021-65432109"}])
+    # A supervisor registers it for the rep with its terms (issue #15: a rep does not set tier or credit limit).
+    c = services.customer_create(by=fresh(org.supervisor), owner=org.rep, data={
+        "name": "宁波海天精工有限公司", "credit_limit": "500000", "tier": "A"},
+        contacts=[{"name": "林总", "phone": "13600001234"}, {"name": "黄工", "phone": "021-65432109"}])
     c = Customer.objects.get(pk=c.pk)
     assert c.owner == org.rep and c.unit == org.east_team and c.region == org.east
-    assert c.created_by == org.rep
+    assert c.created_by == org.supervisor
     assert c.name_initials == "nbhtjgyxgs"
     assert c.credit_limit == Decimal("500000.00") and isinstance(c.credit_limit, Decimal)
     contacts = list(c.contacts.order_by("id"))
     assert [x.is_primary for x in contacts] == [True, False]
     assert contacts[1].phone == "021-65432109" and contacts[1].phone_digits == "2165432109"
     event = AuditEvent.objects.get(action="customer.created", customer_id=c.pk)
-    assert event.actor_id == org.rep.pk and event.after["credit_limit"] == "500000.00" and event.after["contacts"] == 2
+    assert event.actor_id == org.supervisor.pk and event.after["credit_limit"] == "500000.00" and event.after["contacts"] == 2
 
 
 def test_create_with_several_primaries_keeps_one(org):
@@ -103,7 +105,8 @@ def test_duplicate_warning_unless_confirmed(org, name, contacts):
 
 
 def test_update_audited_with_before_and_after(org):
-    services.customer_update(by=fresh(org.rep), customer=org.cust_rep, data={"tier": "A", "credit_limit": "88888.8"})
+    services.customer_update(by=fresh(org.supervisor), customer=org.cust_rep,
+                             data={"tier": "A", "credit_limit": "88888.8"})
     c = Customer.objects.get(pk=org.cust_rep.pk)
     assert c.tier == "A" and c.credit_limit == Decimal("88888.80")
     event = AuditEvent.objects.get(action="customer.updated", customer_id=c.pk)
