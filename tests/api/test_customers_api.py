@@ -51,15 +51,17 @@ def test_create_bad_input_is_400_with_fields(org, as_rep, payload, field):
     assert Customer.objects.count() == count
 
 
-def test_create_and_read_back(org, as_rep):
-    resp = send(as_rep, "post", "/api/v1/customers", {
+def test_create_and_read_back(org, client_for):
+    # The supervisor registers it for the rep with its terms (issue #15: a rep does not set tier or credit limit).
+    resp = send(client_for(org.supervisor), "post", "/api/v1/customers", {
         "name": "广州白云电器有限公司", "credit_code": credit_code(901), "tier": "B", "credit_limit": "12345.60",
-        "contacts": [{"name": "何经理", "phone": "13600003333"}]})
+        "owner_id": org.rep.pk, "contacts": [{"name": "何经理", "phone": "13600003333"}]})
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert body["owner_id"] == org.rep.pk and body["tier"] == "B"
     assert body["credit_limit"] == "12345.60"  # serialised as a decimal string, not a float
-    assert body["contacts"][0]["phone"] == "13600003333" and body["contacts"][0]["is_primary"]
+    assert body["contacts"][0]["is_primary"]  # the phone reads masked to the supervisor: not their customer
+    assert Customer.objects.get(pk=body["id"]).contacts.get().phone == "13600003333"
     assert body["region_id"] == org.east.pk
     assert Customer.objects.get(pk=body["id"]).credit_code == credit_code(901)
 
@@ -164,11 +166,11 @@ def test_list_search_and_pagination(org, as_rep):
 
 
 def test_audit_endpoint_filters(org, client_for):
-    send(client_for(org.rep), "patch", f"/api/v1/customers/{org.cust_rep.pk}", {"tier": "A"})
+    send(client_for(org.supervisor), "patch", f"/api/v1/customers/{org.cust_rep.pk}", {"tier": "A"})
     body = client_for(org.admin).get("/api/v1/audit-events?action=customer.updated").json()
     assert body["count"] == 1
     item = body["items"][0]
-    assert item["actor_name"] == "rep" and item["before"]["tier"] == "C" and item["after"]["tier"] == "A"
+    assert item["actor_name"] == "supervisor" and item["before"]["tier"] == "C" and item["after"]["tier"] == "A"
     assert client_for(org.admin).get("/api/v1/audit-events?since=garbage").status_code == 400
 
 
