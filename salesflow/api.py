@@ -160,6 +160,7 @@ from salesflow.crm.api import router as crm_router  # noqa: E402
 from salesflow.deals.discounts.api import router as deals_router  # noqa: E402
 from salesflow.deals.opportunity_api import pipeline_router  # noqa: E402
 from salesflow.deals.opportunity_api import router as opportunities_router  # noqa: E402
+from salesflow.exports.api import router as exports_router  # noqa: E402
 from salesflow.leads.api import router as leads_router  # noqa: E402
 from salesflow.org.api import auth_router, org_router  # noqa: E402
 from salesflow.pool.api import release_router as customer_release_router  # noqa: E402
@@ -188,3 +189,4 @@ api.add_router("/today", today_router)
 api.add_router("/work-logs", work_logs_router)
 api.add_router("/reception-records", records_router)
 api.add_router("/prospects", prospects_router)
+api.add_router("/exports", exports_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "salesflow.imports",
     "salesflow.crm",
     "salesflow.approvals",
+    "salesflow.exports",
     "salesflow.deals",
     "salesflow.pool",
     "salesflow.leads",
@@ -276,6 +277,13 @@ API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", 10))
 # Issue #15: who may stand in for an approver is bounded (approvals/delegation.py); this widens it per role of the
 # person away, e.g. {"accountant": ["finance_vp"]}. Python data, not the environment: it is policy, set in review.
 APPROVAL_DELEGATE_EXTRA_ROLES: dict[str, list[str]] = {}
+
+# Issue #15: exports. Above this many rows an export needs an approval (exports/limits.py); leadership is exempt.
+# EXPORT_ROW_LIMITS sets a role's own limit (None: no limit), e.g. {"manager": 2000}; Python data, it is policy.
+EXPORT_ROW_LIMIT_DEFAULT = int(os.environ.get("EXPORT_ROW_LIMIT_DEFAULT", 500))
+EXPORT_ROW_LIMITS: dict[str, int | None] = {}
+# An approved export is downloaded once, within this many days of the approval.
+EXPORT_DOWNLOAD_DAYS = int(os.environ.get("EXPORT_DOWNLOAD_DAYS", 7))
 
 # Demo data is for development only: `salesflow demo` refuses when this is False.
 ALLOW_DEMO_DATA = not PRODUCTION

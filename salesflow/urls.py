@@ -24,6 +24,7 @@ urlpatterns = [
     path("visits/", include("salesflow.visits.urls")),
     path("reception/", include("salesflow.reception.urls")),
     path("audit/", include("salesflow.audit.urls")),
+    path("exports/", include("salesflow.exports.urls")),
     path("calendar/", include("salesflow.workcal.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -21,3 +21,8 @@ class CrmConfig(AppConfig):
         from .imports import CustomerImport
 
         register_import(CustomerImport())
+
+        # The customer list's export: audited, approval above the row limit (issue #15, salesflow/exports).
+        from .exports import register_export
+
+        register_export()

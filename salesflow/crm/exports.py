@@ -30,3 +30,27 @@ def export_customers(*, user, queryset) -> tempfile.SpooledTemporaryFile:
     wb.save(out)
     out.seek(0)
     return out
+
+
+EXPORT_KIND = "crm.customers"
+
+
+def register_export() -> None:
+    """The customer list as an export kind (issue #15: audited, approval above the row limit; salesflow/exports)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesflow.exports.kinds import ExportKind, register
+
+    from .selectors import customer_list
+
+    def filters(params):
+        from .views import customer_filters
+
+        return customer_filters(params)
+
+    register(ExportKind(
+        code=EXPORT_KIND, label=gettext_lazy("Customers"), filters=filters,
+        queryset=lambda user, f: customer_list(user=user, filters=f),
+        write=lambda user, qs: export_customers(user=user, queryset=qs), filename="customers",
+        capability="customer.export", list_url=lambda: reverse("crm:customer_list")))

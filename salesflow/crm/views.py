@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 from salesflow.core.errors import AppError, Conflict
 from salesflow.core.pages import form_errors, page_view, paginate, querystring_without
 from salesflow.core.panels import collect
+from salesflow.exports.pages import export_or_ask
 from salesflow.imports import pages as import_pages
 from salesflow.org.roles import has_capability
 from salesflow.org.selectors import assignable_users, region_list, user_find
 
 from . import selectors, services
 from .choices import CustomerStatus, Tier
-from .exports import export_customers
+from .exports import EXPORT_KIND as CUSTOMER_EXPORT_KIND
 from .forms import ContactForm, EditCustomerForm, NewCustomerForm, ReassignForm, TargetSheetForm
 from .hooks import CUSTOMER_PANELS
 from .imports import CUSTOMER_IMPORT_KIND
@@ -38,7 +39,11 @@ def _int(value):
 
 
 def _filters(request) -> selectors.CustomerFilters:
-    g = request.GET
+    return customer_filters(request.GET)
+
+
+def customer_filters(g) -> selectors.CustomerFilters:
+    """The customer list's filters from its query parameters (the page's, or an export request's frozen ones)."""
     return selectors.CustomerFilters(
         q=g.get("q", "").strip()[:100], region=_int(g.get("region")), owner=_int(g.get("owner")),
         tier=g.get("tier", "") if g.get("tier", "") in Tier.values else "", group=_int(g.get("group")),
@@ -249,11 +254,8 @@ def contact_remove(request, customer_id: int, contact_id: int):
 def customer_export(request):
     if not has_capability(request.user, "customer.export"):
         return render(request, "core/error.html", {"title": _("Not allowed")}, status=403)
-    qs = selectors.customer_list(user=request.user, filters=_filters(request))
-    stream = export_customers(user=request.user, queryset=qs)
-    name = f"customers-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(stream, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # Issue #15: audited, and above the person's row limit an approval first (salesflow/exports).
+    return export_or_ask(request, kind=CUSTOMER_EXPORT_KIND)
 
 
 CUSTOMER_IMPORT = import_pages.ImportPages(

@@ -40,3 +40,8 @@ class ReceptionConfig(AppConfig):
 
         # The customer's reception records on the customer file.
         CUSTOMER_PANELS.register(customer_reception_panel)
+
+        # The records list's export: audited, approval above the row limit (issue #15, salesflow/exports).
+        from .exports import register_export
+
+        register_export()

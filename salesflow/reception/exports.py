@@ -40,3 +40,27 @@ def export_records(*, user, queryset) -> tempfile.SpooledTemporaryFile:
     wb.save(out)
     out.seek(0)
     return out
+
+
+EXPORT_KIND = "reception.records"
+
+
+def register_export() -> None:
+    """The reception records list as an export kind (issue #15: audited, approval above the row limit)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from salesflow.exports.kinds import ExportKind, register
+
+    from .selectors import reception_list
+
+    def filters(params):
+        from .views import record_filters
+
+        return record_filters(params)
+
+    register(ExportKind(
+        code=EXPORT_KIND, label=gettext_lazy("Reception records"), filters=filters,
+        queryset=lambda user, f: reception_list(user=user, filters=f),
+        write=lambda user, qs: export_records(user=user, queryset=qs), filename="reception-records",
+        capability="reception.view", list_url=lambda: reverse("reception:record_list")))

@@ -45,7 +45,11 @@ def _error_text(exc: AppError) -> str:
 # --- reception records -------------------------------------------------------------------------------------
 
 def _record_filters(request) -> selectors.ReceptionFilters:
-    g = request.GET
+    return record_filters(request.GET)
+
+
+def record_filters(g) -> selectors.ReceptionFilters:
+    """The records list's filters from its query parameters (the page's, or an export request's frozen ones)."""
     return selectors.ReceptionFilters(
         q=g.get("q", "").strip()[:100],
         intent=g.get("intent", "") if g.get("intent", "") in Intent.values else "",
@@ -361,16 +365,13 @@ def record_list_print(request):
 
 @page_view
 def record_export(request):
-    """The filtered list, in the user's data scope, as an Excel file."""
-    from django.http import FileResponse
+    """The filtered list, in the user's data scope, as an Excel file: audited, and above the person's row limit
+    an approval first (issue #15, salesflow/exports)."""
+    from salesflow.exports.pages import export_or_ask
 
-    from .exports import export_records
+    from .exports import EXPORT_KIND
 
-    qs = selectors.reception_list(user=request.user, filters=_record_filters(request))
-    stream = export_records(user=request.user, queryset=qs)
-    name = f"reception-records-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(stream, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return export_or_ask(request, kind=EXPORT_KIND)
 
 
 # --- D2.4: who holds the 营销主管 function in each office -------------------------------------------------------

@@ -6,5 +6,5 @@ makes them through the services and returns their ids by placeholder name. APPS 
 (a module may use the ids of the modules before it); a new app adds its module here.
 """
 
-APPS = ["core", "org", "audit", "workcal", "crm", "imports", "pool", "approvals", "deals", "leads", "reception",
+APPS = ["core", "org", "audit", "workcal", "crm", "imports", "pool", "approvals", "exports", "deals", "leads", "reception",
         "visits"]

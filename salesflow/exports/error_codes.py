@@ -1,0 +1,7 @@
+EXPORT_NEEDS_APPROVAL = "export_needs_approval"
+EXPORT_NO_APPROVAL_NEEDED = "export_no_approval_needed"
+EXPORT_UNKNOWN_KIND = "export_unknown_kind"
+EXPORT_NOT_READY = "export_not_ready"
+EXPORT_EXPIRED = "export_expired"
+EXPORT_ALREADY_DOWNLOADED = "export_already_downloaded"
+EXPORT_NOT_REQUESTER = "export_not_requester"
