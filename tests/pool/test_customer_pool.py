@@ -32,9 +32,12 @@ def make_customer(org):
     def make(owner=None, *, days_owned=0, contact_days=None, deal_days=None, **data):
         owner = fresh(owner or org.rep)
         data.setdefault("name", f"公海测试客户{next(counter)}号有限公司")
+        # The rep registers it; its tier is set beside the clocks (issue #15: a rep does not set the tier).
+        terms = {key: data.pop(key) for key in ("tier", "credit_limit") if key in data}
         customer = crm_services.customer_create(by=owner, data=data, confirm_duplicates=True)
         now = timezone.now()
         Customer.objects.filter(pk=customer.pk).update(
+            **terms,
             owned_since=now - days_owned * DAY,
             last_contact_at=now - contact_days * DAY if contact_days is not None else None,
             last_deal_at=now - deal_days * DAY if deal_days is not None else None)
