@@ -542,7 +542,8 @@ def test_editing_a_policy_leaves_a_request_under_way_on_its_copied_stages(r13, d
 
 REGULATIONS = {"R13", "R2", "R16", "R6", "R8", "R10", "R11", "R9"}
 CODES = {"discount", "contract-application", "quote-major", "quote", "production-notice", "delivery-note",
-         "dispatch-order", "invoice", "commission-payout"}
+         "dispatch-order", "invoice", "commission-payout",
+         "export"}  # issue #15: exports above the row limit; no regulation of the seeds behind it
 
 
 def test_the_shipped_policies_load_cleanly_with_the_eight_regulations(db):
@@ -551,7 +552,7 @@ def test_the_shipped_policies_load_cleanly_with_the_eight_regulations(db):
         validate_policy(entry)  # raises on any problem
     policies = policy_load_file(by=None, system=True)
     assert {p.code for p in policies} == CODES
-    assert {p.regulation for p in policies} == REGULATIONS
+    assert {p.regulation for p in policies} - {""} == REGULATIONS
     assert all(p.stages.exists() for p in policies)
     discount = ApprovalPolicy.objects.get(code="discount")
     assert [(s.step, s.rule, s.role) for s in discount.stages.order_by("step", "id")] == [
