@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 
 from salesflow.core.errors import PermissionRefused
@@ -67,9 +67,14 @@ def _key(field, value):
         return None
     target = field.target_field
     if isinstance(target, models.IntegerField):  # AutoField too: 1.5 or "1a" are not ids (to_python would round)
-        if isinstance(value, int):
-            return value
-        return int(value) if isinstance(value, str) and value.isdecimal() and value.isascii() else None
+        if isinstance(value, str) and value.isdecimal() and value.isascii():
+            value = int(value)
+        if not isinstance(value, int):
+            return None
+        # An id no column can hold is no row's, and asking SQLite for it fails the whole query (OverflowError):
+        # shown as stored.
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+        return value if (low is None or value >= low) and (high is None or value <= high) else None
     try:
         return target.to_python(value)
     except (ValidationError, TypeError, ValueError):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from salesflow.core.activity import Activity
 
 from .models import OpportunityStageChange
-from .pipeline import Stage
 from .selectors import opportunities_in_scope
 
 
@@ -26,9 +25,10 @@ def stage_changes(user, *, customer_id: int | None = None, opportunity_id: int |
     label = _("Stage change")
     out = []
     for change in rows:
-        title = Stage(change.to_stage).label
+        # Stored history may name a stage the pipeline no longer has: shown by its code, never raised on.
+        title = change.get_to_stage_display()
         if change.from_stage:
-            title = f"{Stage(change.from_stage).label} → {title}"
+            title = f"{change.get_from_stage_display()} → {title}"
         out.append(Activity(
             at=change.at, kind="stage", label=label, title=str(title),
             summary=change.opportunity.name if opportunity_id is None else "",

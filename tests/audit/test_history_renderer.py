@@ -55,3 +55,16 @@ def test_values_it_cannot_resolve_are_shown_as_stored(org):
     assert first == sorted(map(repr, ["not-an-id", "#999999", ["A", "B"], {"x": 1}, "甲"]))
     assert second == sorted(map(repr, [[1, 2], 1.5, "Z", str(org.rep)]))
     assert no_model == [repr(1)] and bad_type == [repr([1])]
+
+
+def test_an_id_no_column_can_hold_is_shown_as_stored(org, client_for):
+    # Issue #14 (the crawl): on SQLite, a stored id beyond the column's range made the lookup of names fail the
+    # whole page with OverflowError — the customer page, the audit log, every history.
+    huge = 10**20
+    ODD.record(by=org.admin, obj=org.cust_rep, customer_id=org.cust_rep.pk,
+               before={"owner": huge, "unit": str(huge)}, after={"owner": org.rep.pk, "unit": -huge})
+    [event] = readable_changes(AuditEvent.objects.filter(action=ODD.action))
+    assert sorted(map(repr, event.readable)) == sorted(map(repr, [
+        ("owner", huge, str(org.rep)), ("unit", str(huge), -huge)]))
+    for url in (reverse("crm:customer_detail", args=[org.cust_rep.pk]), reverse("audit:event_list")):
+        assert client_for(org.admin).get(url).status_code == 200, url

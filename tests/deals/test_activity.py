@@ -53,3 +53,19 @@ def test_log_visit_buttons_lead_to_the_visit_form_prefilled(org, opportunity, cl
     # Finance reads opportunities but does not visit customers: no button.
     html = client_for(org.finance).get(reverse("deals:opportunity_detail", args=[opp.pk])).content.decode()
     assert 'data-testid="opportunity-name"' in html and 'data-testid="log-visit"' not in html
+
+
+def test_a_stage_the_pipeline_no_longer_has_is_shown_by_its_code(org, opportunity, client_for):
+    # Issue #14 (the crawl): stage changes are history and keep a stage the pipeline dropped; the timeline of the
+    # opportunity and of its customer raised ValueError on it.
+    from django.utils import timezone
+
+    from salesflow.deals.models import OpportunityStageChange
+
+    opp = opportunity(name="旧阶段商机")
+    OpportunityStageChange.objects.create(opportunity=opp, from_stage="retired", to_stage="dropped",
+                                          at=timezone.now(), by=org.rep)
+    assert activity.for_opportunity(fresh(org.rep), opp.pk)[0].title == "retired → dropped"
+    for url in (reverse("deals:opportunity_detail", args=[opp.pk]),
+                reverse("crm:customer_detail", args=[org.cust_rep.pk])):
+        assert client_for(org.rep).get(url).status_code == 200, url
