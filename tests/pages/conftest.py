@@ -33,9 +33,10 @@ def build_world():
     rep2 = user("rep2_p", "rep", team2, "孙大伟", manager2)
     planner = user("planner_p", "planner", hq, "郑计划")
     accountant = user("accountant_p", "accountant", hq, "冯会计")
-    c_rep = crm.customer_create(by=rep, data={"name": "上海宏达机械有限公司", "credit_code": "91310000MA1FL0PX4K",
-                                              "tier": "A", "credit_limit": "500000"},
+    c_rep = crm.customer_create(by=rep, data={"name": "上海宏达机械有限公司", "credit_code": "91310000MA1FL0PX4K"},
                                 contacts=[{"name": "王采购", "phone": "13812345678", "position": "采购经理"}])
+    # Tier and credit limit are the supervisor's to set (issue #15).
+    c_rep = crm.customer_update(by=supervisor, customer=c_rep, data={"tier": "A", "credit_limit": "500000"})
     c_rep_b = crm.customer_create(by=rep_b, data={"name": "苏州远景电子有限公司"},
                                   contacts=[{"name": "陈总", "phone": "13900001111"}])
     c_rep2 = crm.customer_create(by=rep2, data={"name": "北京华泰建设集团"},
