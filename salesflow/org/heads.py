@@ -29,11 +29,11 @@ def unit_heads(unit_ids: Iterable[int | None]) -> dict[int, User]:
 
 
 def whom_to_ask(unit_ids: Iterable[int | None]) -> dict[int | None, str]:
-    """{unit id: whom to ask about a record it keeps}: "赵磊 (华东大区)", or the administrator when nobody heads
+    """{unit id: whom to ask about a record it keeps}: "华东大区的赵磊", or the administrator when nobody heads
     the unit (a record without a unit too)."""
     from django.utils.translation import gettext as _
 
     unit_ids = set(unit_ids)
     heads = unit_heads(unit_ids)
-    return {u: _("{name} ({unit})").format(name=heads[u].display_name, unit=heads[u].unit.name) if u in heads
+    return {u: _("{name} of {unit}").format(name=heads[u].display_name, unit=heads[u].unit.name) if u in heads
             else _("the system administrator") for u in unit_ids}

@@ -9,7 +9,7 @@ ZH_HANS = {
     "A {kind} outside your scope already exists ({reason}): ask {whom}.":
         "已有一个不在您权限范围内的{kind}（{reason}）：请咨询{whom}。",
     "A prospect outside your scope is already registered: ask {whom}.": "已有一个不在您权限范围内的准客户登记：请咨询{whom}。",
-    "{name} ({unit})": "{name}（{unit}）",
+    "{name} of {unit}": "{unit}的{name}",
     "the system administrator": "系统管理员",
     "outside your scope: ask %(whom)s": "不在您的权限范围内：请咨询%(whom)s",
 }
