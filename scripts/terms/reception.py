@@ -212,8 +212,6 @@ ZH_HANS = {
     "Reception record form": "接待记录表",
     "Back to the record": "返回接待记录",
     "No.": "编号",
-    "Number of people": "人数",
-    "Next step on": "下一步日期",
     "Recorded": "填写时间",
     "Sales consultant (signature)": "销售顾问（签字）",
     "Sales supervisor (signature)": "销售主管（签字）",
