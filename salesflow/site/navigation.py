@@ -58,6 +58,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("approvals", _("My approvals"), "approvals:inbox", None, "inbox"),
     NavEntry("approvals", _("Approval history"), "approvals:history", None, "clock-history"),
     NavEntry("approvals", _("My requests"), "approvals:my_requests", None, "send"),
+    # Issue #15: exports above a role's row limit are requested and approved; here the requester downloads them.
+    NavEntry("approvals", _("My exports"), "exports:request_list", None, "download"),
     NavEntry("approvals", _("Delegations"), "approvals:delegation_list", None, "person-up"),
     NavEntry("approvals", _("Notifications"), "notifications:notification_list", None, "bell"),
     NavEntry("admin", _("Customer groups"), "crm:group_list", "customer.master_data", "collection"),

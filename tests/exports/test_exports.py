@@ -239,3 +239,15 @@ def test_query_counts_do_not_grow_with_rows(world, client_for, django_assert_max
         assert c.get(reverse("exports:request_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert c.get("/api/v1/exports").status_code == 200
+
+
+def test_my_exports_is_in_the_navigation_for_everyone_signed_in(db):
+    from salesflow.org.models import User
+    from salesflow.site.navigation import navigation_for
+    from tests.factories import UserFactory
+
+    for role in ("rep", "planner", "gm"):
+        user = UserFactory(username=f"nav_{role}", role=role)
+        links = [entry["url"] for section in navigation_for(User.objects.get(pk=user.pk))
+                 for entry in section.get("entries", section.get("items", []))]
+        assert "/exports/" in links, (role, links)
