@@ -692,7 +692,7 @@ ZH_HANS: dict[str | tuple[str, str], str] = {
     "Mark read": "标为已读",
     "Version": "版本",
     "within %(counter)s working day": "%(counter)s 个工作日内",
-    "the same working day": "当个工作日内",
+    "the same working day": "当日内",
     "Applies when": "适用条件",
     "Always": "始终适用",
     "Priority": "优先级",

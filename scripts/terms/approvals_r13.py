@@ -30,6 +30,13 @@ ZH_HANS = {
         "无论同意与否，您的意见都将随资料上报，由下一环节决定。",
     "Your opinion (required)": "您的意见（必填）",
     "No deadline": "无时限",
-    "the same working day (started after %(time)s: the next)": "当个工作日（%(time)s 之后开始的顺延至下一工作日）",
+    "the same working day (started after %(time)s: the next)": "当日内（%(time)s 之后开始的顺延至下一工作日）",
+    "Submitted for approval (R13: the reviews reach the general manager the same working day).":
+        "已提交审批（R13：审核意见当日上报总经理）。",
+    "R13: the sales supervisor decides whether to offer the discount (a supervisor's own request is that decision), "
+    "the sales manager and the marketing VP each sign their opinion and pass it up the same working day, and the "
+    "general manager decides on the papers and the opinions.":
+        "R13：销售主管决定是否给予优惠（主管本人提出的申请即为该决定），销售经理与营销副总分别签署意见并当日上报，"
+        "总经理根据上报的资料及意见审批。",
     "Your opinion was recorded and sent up.": "您的意见已记录并上报。",
 }

@@ -301,3 +301,14 @@ def test_R13_the_gms_inbox_row_carries_both_opinions(r13, discount, client_for, 
     with django_assert_max_num_queries(50) as many:
         client.get(reverse("approvals:inbox"))
     assert len(many.captured_queries) == len(few.captured_queries)  # the opinions cost one query per page
+
+
+def test_R13_the_request_form_describes_the_chain_as_the_seed_does(r13, client_for):
+    from django.utils import translation
+
+    client = client_for(r13.rep)
+    client.cookies["django_language"] = "zh-hans"
+    with translation.override("zh-hans"):
+        html = client.get(reverse("deals:discount_create"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # Not "all on the same working day": only the reviews go up the same day (002 "审核后当日上报总经理").
+    assert "当日上报" in html and "当个工作日" not in html

@@ -126,7 +126,7 @@ def discount_submit(request, discount_id: int):
     except AppError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, _("Submitted for approval (R13: decided the same working day)."))
+        messages.success(request, _("Submitted for approval (R13: the reviews reach the general manager the same working day)."))
     return redirect("deals:discount_detail", discount_id=doc.pk)
 
 
