@@ -151,16 +151,21 @@ def plan_item_add(request, plan_id: int):
     return render(request, "visits/plan_detail.html", _plan_context(request, plan, item_form=form), status=400)
 
 
-def _act(request, plan_id: int, fn, success: str):
-    plan = selectors.plan_get(user=request.user, plan_id=plan_id)
+def _run_and_back(request, obj, fn, success: str, back: str, **kwargs):
+    """Run a service on a plan or a work log, say how it went, and go back to the document's page."""
     try:
-        fn(plan)
+        fn(obj)
         messages.success(request, success)
     except PermissionRefused:
         raise
     except AppError as exc:
         messages.error(request, _error_text(exc))
-    return redirect("visits:plan_detail", plan_id=plan.pk)
+    return redirect(back, **kwargs)
+
+
+def _act(request, plan_id: int, fn, success: str):
+    plan = selectors.plan_get(user=request.user, plan_id=plan_id)
+    return _run_and_back(request, plan, fn, success, "visits:plan_detail", plan_id=plan.pk)
 
 
 @require_POST
@@ -406,14 +411,7 @@ def work_log_detail(request, log_id: int):
 
 def _work_log_act(request, log_id: int, fn, success: str):
     log = selectors.work_log_get(user=request.user, log_id=log_id)
-    try:
-        fn(log)
-        messages.success(request, success)
-    except PermissionRefused:
-        raise
-    except AppError as exc:
-        messages.error(request, _error_text(exc))
-    return redirect("visits:work_log_detail", log_id=log.pk)
+    return _run_and_back(request, log, fn, success, "visits:work_log_detail", log_id=log.pk)
 
 
 @require_POST

@@ -43,10 +43,10 @@ def _approved(doc, request, by):
 def _told_of_result(doc, request) -> list:
     """002 A9 "审批合格后签署意见并下发销售主管,以便销售顾问与客户签订预定书": the supervisor who decided D8 (or
     whose submission was D8) and the rep who owns the customer and prepares the reservation (E8 签预定书)."""
-    from salesflow.approvals.models import ApprovalTask
+    from salesflow.approvals.models import FAVOURABLE_TASK_STATUSES, ApprovalTask
 
     d8 = (ApprovalTask.objects.filter(request=request, step__round=request.round, step__step=1,
-                                      status__in=("approved", "agreed"))
+                                      status__in=FAVOURABLE_TASK_STATUSES)
           .select_related("approver"))
     return [*(task.approver for task in d8), doc.customer.owner]
 
